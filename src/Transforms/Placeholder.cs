@@ -1,0 +1,1 @@
+namespace XRight; internal static class Placeholder { }

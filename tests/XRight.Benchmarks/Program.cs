@@ -1,0 +1,1 @@
+Console.WriteLine("XRight benchmarks: not written yet.");

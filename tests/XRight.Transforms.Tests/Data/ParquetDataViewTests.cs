@@ -115,6 +115,25 @@ public sealed class ParquetDataViewTests
     }
 
     [TestMethod]
+    public void A_cursor_holds_the_file_open_until_it_is_disposed_or_runs_past_the_last_row()
+    {
+        using var temp = new TempDirectory();
+        var path = WriteMixedFile(temp);
+        var view = _ml.Data.LoadFromParquet(path);
+        Assert.AreEqual(0, OpenFileHandles.To(path), "loading reads the footer and closes the file");
+
+        var disposed = view.GetRowCursor(view.Schema);
+        Assert.IsTrue(disposed.MoveNext());
+        Assert.AreEqual(1, OpenFileHandles.To(path));
+        disposed.Dispose();
+        Assert.AreEqual(0, OpenFileHandles.To(path));
+
+        using var exhausted = view.GetRowCursor(view.Schema);
+        while (exhausted.MoveNext()) { }
+        Assert.AreEqual(0, OpenFileHandles.To(path));
+    }
+
+    [TestMethod]
     public void Cursor_refuses_inactive_columns_and_wrong_value_types()
     {
         using var temp = new TempDirectory();

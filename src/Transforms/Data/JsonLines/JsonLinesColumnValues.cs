@@ -20,7 +20,7 @@ internal abstract class JsonLinesColumnValues(JsonLinesColumn column, string pat
         if (!TryStore(value, index))
         {
             var hint = Column.Type.Equals(NumberDataViewType.Int64) && value.ValueKind == JsonValueKind.Number
-                ? $" The column was inferred as Int64 from its first value; set JsonLinesOptions.ColumnTypes[\"{Column.Key}\"] = NumberDataViewType.Double to read every value as Double."
+                ? $" To read every value as Double, set JsonLinesOptions.ColumnTypes[\"{Column.Key}\"] = NumberDataViewType.Double (a key is inferred as Int64 when its first value is integral)."
                 : "";
             throw new InvalidDataException($"'{path}', line {row.Line}, key '{Column.Key}': column '{Column.Name}' ({Column.Type}) expects {JsonValueReader.Expected(Column.Type)}, found {JsonValueReader.Describe(value)}.{hint}");
         }

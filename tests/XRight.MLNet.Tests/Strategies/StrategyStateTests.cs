@@ -9,30 +9,38 @@ public sealed class StrategyStateTests
     private const int Steps = 120;
     private const int SaveAt = 47;
 
-    public static IEnumerable<object[]> Strategies =>
-    [
-        ["ALRIGHT", (Func<IJointStrategy>)(() => new AlrightStrategy(0.3, Steps, seed: 5))],
-        ["MAXRIGHT", (Func<IJointStrategy>)(() => new MaxRightStrategy(0.5, Steps, new ObjectiveValues(0.1, 0.2)))],
-        ["MAXRIGHT k=10", (Func<IJointStrategy>)(() => new MemoryEfficientMaxRightStrategy(0.5, Steps, new ObjectiveValues(0.1, 0.2), 10))],
-        ["Mix", (Func<IJointStrategy>)(() => new MixStrategy(0.5, Steps))],
-        ["Sequential", (Func<IJointStrategy>)(() => new SequentialStrategy([new(ObjectiveKind.Dpo, 40, StopBelow: 0.25), new(ObjectiveKind.Sft, 80)]))],
-    ];
-
     [TestMethod]
-    [DynamicData(nameof(Strategies))]
-    public void RestoredStrategyContinuesWithIdenticalDecisions(string name, Func<IJointStrategy> create)
+    [DataRow("ALRIGHT")]
+    [DataRow("MAXRIGHT")]
+    [DataRow("MAXRIGHT k=10")]
+    [DataRow("Mix")]
+    [DataRow("Sequential")]
+    public void RestoredStrategyContinuesWithIdenticalDecisions(string name)
     {
-        var uninterrupted = StrategyDriver.Drive(create(), 0, Steps);
+        var uninterrupted = StrategyDriver.Drive(Create(name), 0, Steps);
+        if (name == "Sequential") Assert.AreEqual(8 + 80, uninterrupted.Count, "DPO steps 0..7, then the whole SFT phase");
 
-        var first = create();
+        var first = Create(name);
         var head = StrategyDriver.Drive(first, 0, SaveAt);
         var state = first.SaveState();
-        var resumed = create();
+        var resumed = Create(name);
         resumed.LoadState(state);
         var tail = StrategyDriver.Drive(resumed, SaveAt, Steps);
 
         CollectionAssert.AreEqual(uninterrupted, head.Concat(tail).ToList(), name);
     }
+
+    // The Sequential DPO phase stops early at step 7 (synthetic DPO loss 0.208 < 0.25), so the save at
+    // step 47 falls in a phase that started early.
+    private static IJointStrategy Create(string name) => name switch
+    {
+        "ALRIGHT" => new AlrightStrategy(0.3, Steps, seed: 5),
+        "MAXRIGHT" => new MaxRightStrategy(0.5, Steps, new ObjectiveValues(0.1, 0.2)),
+        "MAXRIGHT k=10" => new MemoryEfficientMaxRightStrategy(0.5, Steps, new ObjectiveValues(0.1, 0.2), 10),
+        "Mix" => new MixStrategy(0.5, Steps),
+        "Sequential" => new SequentialStrategy([new(ObjectiveKind.Dpo, 40, StopBelow: 0.25), new(ObjectiveKind.Sft, 80)]),
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown strategy"),
+    };
 
     [TestMethod]
     public void AlrightRestoresTheGeneratorNotTheSeed()

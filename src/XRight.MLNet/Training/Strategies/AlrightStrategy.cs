@@ -47,7 +47,7 @@ public sealed class AlrightStrategy : IJointStrategy
 
     /// <inheritdoc />
     /// <remarks>ALRIGHT's choice does not depend on the losses, so observations are only checked.</remarks>
-    public void Observe(ObjectiveKind objective, double batchLoss) => StrategyArguments.Loss(batchLoss, objective, Name);
+    public void Observe(ObjectiveKind objective, double batchLoss) => StrategyArguments.Loss(batchLoss, objective, this);
 
     /// <inheritdoc />
     public StrategyState SaveState() => new(_random.State, []);
@@ -55,7 +55,7 @@ public sealed class AlrightStrategy : IJointStrategy
     /// <inheritdoc />
     public void LoadState(StrategyState state)
     {
-        StrategyArguments.StateShape(state, 4, 0, Name);
+        StrategyArguments.StateShape(state, 4, 0, this);
         _random.State = state.Random;
     }
 }

@@ -44,16 +44,16 @@ public sealed class MaxRightStrategy : IJointStrategy
     public StepDecision Decide(int step, ObjectiveValues? values)
     {
         StrategyArguments.Step(step, TotalSteps);
-        return MaxRightRule.Choose(_lambda, _optimum, StrategyArguments.Values(values, step, Name));
+        return MaxRightRule.Choose(_lambda, _optimum, StrategyArguments.Values(values, step, this));
     }
 
     /// <inheritdoc />
     /// <remarks>Every decision uses fresh values, so observations are only checked.</remarks>
-    public void Observe(ObjectiveKind objective, double batchLoss) => StrategyArguments.Loss(batchLoss, objective, Name);
+    public void Observe(ObjectiveKind objective, double batchLoss) => StrategyArguments.Loss(batchLoss, objective, this);
 
     /// <inheritdoc />
     public StrategyState SaveState() => new([], []);
 
     /// <inheritdoc />
-    public void LoadState(StrategyState state) => StrategyArguments.StateShape(state, 0, 0, Name);
+    public void LoadState(StrategyState state) => StrategyArguments.StateShape(state, 0, 0, this);
 }

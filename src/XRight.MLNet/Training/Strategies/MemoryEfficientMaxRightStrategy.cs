@@ -51,7 +51,7 @@ public sealed class MemoryEfficientMaxRightStrategy : IJointStrategy
     public StepDecision Decide(int step, ObjectiveValues? values)
     {
         if (Need(step) != EvaluationNeed.None || values is not null)
-            _stored = StrategyArguments.Values(values, step, Name);
+            _stored = StrategyArguments.Values(values, step, this);
         return MaxRightRule.Choose(_lambda, _optimum, _stored!.Value);
     }
 
@@ -60,7 +60,7 @@ public sealed class MemoryEfficientMaxRightStrategy : IJointStrategy
     /// <exception cref="InvalidOperationException">Called before any step was decided.</exception>
     public void Observe(ObjectiveKind objective, double batchLoss)
     {
-        StrategyArguments.Loss(batchLoss, objective, Name);
+        StrategyArguments.Loss(batchLoss, objective, this);
         if (_stored is not { } stored)
             throw new InvalidOperationException($"{Name} received a {objective} loss before its first decision; decide a step first.");
         _stored = objective == ObjectiveKind.Dpo ? stored with { Dpo = batchLoss } : stored with { Sft = batchLoss };
@@ -74,7 +74,7 @@ public sealed class MemoryEfficientMaxRightStrategy : IJointStrategy
     /// <inheritdoc />
     public void LoadState(StrategyState state)
     {
-        StrategyArguments.StateShape(state, 0, 3, Name);
+        StrategyArguments.StateShape(state, 0, 3, this);
         var v = state.Values;
         _stored = v[0] switch
         {

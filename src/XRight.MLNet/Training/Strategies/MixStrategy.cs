@@ -40,11 +40,11 @@ public sealed class MixStrategy : IJointStrategy
 
     /// <inheritdoc />
     /// <remarks>Mix weights do not depend on the losses, so observations are only checked.</remarks>
-    public void Observe(ObjectiveKind objective, double batchLoss) => StrategyArguments.Loss(batchLoss, objective, Name);
+    public void Observe(ObjectiveKind objective, double batchLoss) => StrategyArguments.Loss(batchLoss, objective, this);
 
     /// <inheritdoc />
     public StrategyState SaveState() => new([], []);
 
     /// <inheritdoc />
-    public void LoadState(StrategyState state) => StrategyArguments.StateShape(state, 0, 0, Name);
+    public void LoadState(StrategyState state) => StrategyArguments.StateShape(state, 0, 0, this);
 }

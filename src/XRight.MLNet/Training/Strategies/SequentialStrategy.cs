@@ -86,7 +86,7 @@ public sealed class SequentialStrategy : IJointStrategy
     /// <exception cref="InvalidOperationException">Called before any step was decided.</exception>
     public void Observe(ObjectiveKind objective, double batchLoss)
     {
-        StrategyArguments.Loss(batchLoss, objective, Name);
+        StrategyArguments.Loss(batchLoss, objective, this);
         if (_lastDecided < 0)
             throw new InvalidOperationException($"{Name} received a {objective} loss before its first decision; decide a step first.");
         if (_phases[_phase] is { StopBelow: { } threshold } current && current.Objective == objective && batchLoss < threshold)
@@ -100,7 +100,7 @@ public sealed class SequentialStrategy : IJointStrategy
     /// <inheritdoc />
     public void LoadState(StrategyState state)
     {
-        StrategyArguments.StateShape(state, 0, 4, Name);
+        StrategyArguments.StateShape(state, 0, 4, this);
         var v = state.Values;
         bool valid = v.All(x => x == Math.Floor(x))
             && v[0] >= 0 && v[0] < _phases.Length

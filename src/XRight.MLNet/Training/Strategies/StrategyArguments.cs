@@ -34,30 +34,31 @@ internal static class StrategyArguments
             throw new ArgumentOutOfRangeException(nameof(step), step, $"Step must be in [0, {totalSteps}); found {step}.");
     }
 
-    public static ObjectiveValues Values(ObjectiveValues? values, int step, string strategy)
+    // The strategy (not its name) is passed so that the name is only formatted when a check fails.
+    public static ObjectiveValues Values(ObjectiveValues? values, int step, IJointStrategy strategy)
     {
         if (values is not { } v)
-            throw new ArgumentNullException(nameof(values), $"{strategy} needs both objective values to decide step {step}.");
+            throw new ArgumentNullException(nameof(values), $"{strategy.Name} needs both objective values to decide step {step}.");
         if (!double.IsFinite(v.Dpo) || !double.IsFinite(v.Sft))
-            throw new ArgumentException($"{strategy} received a non-finite objective value at step {step}: f_DPO = {Format(v.Dpo)}, f_SFT = {Format(v.Sft)}.", nameof(values));
+            throw new ArgumentException($"{strategy.Name} received a non-finite objective value at step {step}: f_DPO = {Format(v.Dpo)}, f_SFT = {Format(v.Sft)}.", nameof(values));
         return v;
     }
 
-    public static double Loss(double batchLoss, ObjectiveKind objective, string strategy)
+    public static double Loss(double batchLoss, ObjectiveKind objective, IJointStrategy strategy)
     {
         if (!double.IsFinite(batchLoss))
-            throw new ArgumentException($"{strategy} received a non-finite {objective} batch loss: {Format(batchLoss)}.", nameof(batchLoss));
+            throw new ArgumentException($"{strategy.Name} received a non-finite {objective} batch loss: {Format(batchLoss)}.", nameof(batchLoss));
         return batchLoss;
     }
 
-    public static void StateShape(StrategyState state, int randomWords, int values, string strategy)
+    public static void StateShape(StrategyState state, int randomWords, int values, IJointStrategy strategy)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(state.Random, nameof(state));
         ArgumentNullException.ThrowIfNull(state.Values, nameof(state));
         if (state.Random.Length != randomWords || state.Values.Length != values)
             throw new ArgumentException(
-                $"{strategy} state must have {randomWords} generator words and {values} values; found {state.Random.Length} and {state.Values.Length}. Was it saved by another strategy?",
+                $"{strategy.Name} state must have {randomWords} generator words and {values} values; found {state.Random.Length} and {state.Values.Length}. Was it saved by another strategy?",
                 nameof(state));
     }
 

@@ -16,8 +16,6 @@ internal static class ToyMath
         return sum;
     }
 
-    public static double Norm(IReadOnlyList<double> a) => Math.Sqrt(Dot(a, a));
-
     /// <summary><c>target += scale · x</c>.</summary>
     public static void AddScaled(double[] target, double scale, IReadOnlyList<double> x)
     {

@@ -1,4 +1,3 @@
-using System.Collections.ObjectModel;
 using XRight.Training.Strategies;
 
 namespace XRight.Toy;
@@ -55,13 +54,13 @@ public sealed class ToyProblem
     public double Beta { get; }
 
     /// <summary>The reference parameters θ_ref.</summary>
-    public IReadOnlyList<double> ReferenceTheta => new ReadOnlyCollection<double>(_referenceTheta);
+    public IReadOnlyList<double> ReferenceTheta => Array.AsReadOnly(_referenceTheta);
 
     /// <summary>The preference rows of <c>D_DPO</c>.</summary>
-    public IReadOnlyList<ToyPreference> Preferences => _preferences;
+    public IReadOnlyList<ToyPreference> Preferences => Array.AsReadOnly(_preferences);
 
     /// <summary>The demonstrations of <c>D_SFT</c>.</summary>
-    public IReadOnlyList<ToyDemonstration> Demonstrations => _demonstrations;
+    public IReadOnlyList<ToyDemonstration> Demonstrations => Array.AsReadOnly(_demonstrations);
 
     /// <summary><c>f_DPO(θ)</c>.</summary>
     public double Dpo(IReadOnlyList<double> theta)

@@ -1,5 +1,3 @@
-using System.Collections.ObjectModel;
-
 namespace XRight.Toy;
 
 /// <summary>
@@ -36,7 +34,7 @@ public sealed class ToyPrompt
     public int OutputCount => _features.Length;
 
     /// <summary>The feature vector <c>φ_{y,x}</c> of output <paramref name="output"/>.</summary>
-    public IReadOnlyList<double> Features(int output) => new ReadOnlyCollection<double>(_features[CheckOutput(output)]);
+    public IReadOnlyList<double> Features(int output) => Array.AsReadOnly(_features[CheckOutput(output)]);
 
     /// <summary><c>log π_θ(y|x)</c> for output <paramref name="output"/>.</summary>
     public double LogProbability(IReadOnlyList<double> theta, int output)

@@ -29,8 +29,8 @@ public static class ToyRunner
         ArgumentNullException.ThrowIfNull(optimizer);
         optimizer.Validate();
         ArgumentOutOfRangeException.ThrowIfLessThan(recordEvery, 1);
-        if (start.Count != problem.Dimension)
-            throw new ArgumentException($"The start must have {problem.Dimension} entries; found {start.Count}.", nameof(start));
+        if (start.Count != problem.Dimension || start.Any(v => !double.IsFinite(v)))
+            throw new ArgumentException($"The start must have {problem.Dimension} finite entries; found [{string.Join(", ", start)}].", nameof(start));
 
         var theta = start.ToArray();
         var points = new List<ToyTrajectoryPoint> { Record(problem, 0, null, theta) };
@@ -56,7 +56,7 @@ public static class ToyRunner
             if ((step + 1) % recordEvery == 0) points.Add(Record(problem, step + 1, lastStepped, theta));
         }
         if (points[^1].Step != step) points.Add(Record(problem, step, lastStepped, theta));
-        return new ToyRun(strategy.Name, points);
+        return new ToyRun(strategy.Name, points.AsReadOnly());
     }
 
     private static ToyTrajectoryPoint Record(ToyProblem problem, int step, ObjectiveKind? stepped, double[] theta) =>

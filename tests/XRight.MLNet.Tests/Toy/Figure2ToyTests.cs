@@ -94,7 +94,7 @@ public sealed class Figure2ToyTests
     public void RunnerRejectsAStartOfTheWrongSize()
     {
         var e = Assert.ThrowsExactly<ArgumentException>(() => ToyRunner.Run(PaperToys.LowerBound(), new MixStrategy(0.5, 1), [0.0, 0.0], new ToyOptimizerOptions()));
-        StringAssert.Contains(e.Message, "must have 1 entries; found 2");
+        StringAssert.Contains(e.Message, "must have 1 finite entries; found [0, 0]");
         var lr = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new ToyOptimizerOptions { LearningRate = 0 }.Validate());
         Assert.AreEqual("LearningRate", lr.ParamName);
         var wd = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new ToyOptimizerOptions { WeightDecay = -1 }.Validate());

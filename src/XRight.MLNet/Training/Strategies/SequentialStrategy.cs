@@ -36,7 +36,7 @@ public sealed class SequentialStrategy : IJointStrategy
     }
 
     /// <summary>The phases, in order.</summary>
-    public IReadOnlyList<SequentialPhase> Phases => _phases;
+    public IReadOnlyList<SequentialPhase> Phases => Array.AsReadOnly(_phases);
 
     /// <inheritdoc />
     public string Name

@@ -1,0 +1,165 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using XRight.Modeling.GptNeoX;
+using XRight.Modeling.Layers;
+using XRight.Modeling.Llama;
+using XRight.Modeling.Lora;
+using XRight.Runtime;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace XRight.Modeling;
+
+/// <summary>
+/// A decoder-only transformer language model (GPT-NeoX or Llama family) whose parameter names are
+/// the Hugging Face names, so checkpoints map one to one. Build one with <see cref="Create"/> (new
+/// weights) or <c>FromPretrained</c> (a local Hugging Face folder).
+/// </summary>
+public abstract class CausalLm : nn.Module
+{
+    private readonly RotaryEmbedding _rotary;
+    private LoraAdapters? _lora;
+
+    private protected CausalLm(CausalLmConfig config, string name) : base(name)
+    {
+        Config = config;
+        _rotary = new RotaryEmbedding(config.Rotary);
+    }
+
+    /// <summary>The configuration the model was built from.</summary>
+    public CausalLmConfig Config { get; }
+
+    /// <summary>The element type of the weights.</summary>
+    public ScalarType Dtype => Embedding.Weight.dtype;
+
+    /// <summary>The device the weights live on.</summary>
+    public Device Device => Embedding.Weight.device;
+
+    /// <summary>The LoRA options in effect, or null when the model has no adapters.</summary>
+    public LoraOptions? Lora => _lora?.Options;
+
+    /// <summary>True while the LoRA updates are folded into the base weights (see <see cref="MergeLora"/>).</summary>
+    public bool IsLoraMerged => _lora?.IsMerged ?? false;
+
+    /// <summary>The name of the output head module (<c>embed_out</c> or <c>lm_head</c>).</summary>
+    private protected abstract string OutputHeadName { get; }
+
+    private protected abstract TokenEmbedding Embedding { get; }
+
+    /// <summary>The output head, or null when it is tied to the token embedding.</summary>
+    private protected abstract AdaptableLinear? OutputHead { get; }
+
+    private protected abstract Tensor RunTrunk(Tensor inputIds, ForwardContext ctx);
+
+    internal LoraAdapters? Adapters => _lora;
+
+    /// <summary>
+    /// A model with new weights drawn as Hugging Face initialises them (normal(0, initializer_range)
+    /// weights, zero biases, unit norms), reproducibly from <see cref="ModelOptions.Seed"/>. The
+    /// model starts in training mode.
+    /// </summary>
+    public static CausalLm Create(CausalLmConfig config, ModelOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        options ??= new ModelOptions();
+        TorchRuntime.EnsureLoaded();
+        using var generator = new Generator((ulong)options.Seed);
+        return Build(config, new ParameterFactory(options.Dtype.ToScalarType(), options.Device, generator, config.InitializerRange));
+    }
+
+    /// <summary>A model with uninitialised weights, about to be overwritten from a checkpoint.</summary>
+    internal static CausalLm CreateUninitialized(CausalLmConfig config, ModelOptions options)
+    {
+        TorchRuntime.EnsureLoaded();
+        return Build(config, new ParameterFactory(options.Dtype.ToScalarType(), options.Device, generator: null, config.InitializerRange));
+    }
+
+    private static CausalLm Build(CausalLmConfig config, ParameterFactory factory) => config.Architecture switch
+    {
+        CausalLmArchitecture.GptNeoX => new GptNeoXForCausalLM(config, factory),
+        CausalLmArchitecture.Llama => new LlamaForCausalLM(config, factory),
+        _ => throw new NotSupportedException($"Architecture {config.Architecture} is not implemented."),
+    };
+
+    /// <summary>
+    /// Next-token logits [B, T, vocab] in the model's element type for <paramref name="inputIds"/> [B, T] (int64).
+    /// </summary>
+    /// <param name="inputIds">Token ids, on the model's device.</param>
+    /// <param name="attentionMask">
+    /// [B, cached + T]: 1 for real tokens, 0 for padding (left or right). Positions count real tokens
+    /// only, so a left-padded row gives the same logits as the unpadded row. Null: no padding.
+    /// </param>
+    /// <param name="cache">Keys and values of earlier positions; the new ones are appended to it.</param>
+    public Tensor Forward(Tensor inputIds, Tensor? attentionMask = null, KvCache? cache = null)
+    {
+        using var scope = NewDisposeScope();
+        return ComputeLogits(ForwardHidden(inputIds, attentionMask, cache)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The final hidden states [B, T, hidden], before the output head.</summary>
+    internal Tensor ForwardHidden(Tensor inputIds, Tensor? attentionMask, KvCache? cache)
+    {
+        ValidateInput(inputIds);
+        cache?.EnsureConsistent(Config.NumHiddenLayers, inputIds.shape[0]);
+        using var scope = NewDisposeScope();
+        var ctx = ForwardContext.Create(inputIds, attentionMask, cache, _rotary, Dtype, Config.SlidingWindow);
+        return RunTrunk(inputIds, ctx).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Logits [..., vocab] for hidden states [..., hidden].</summary>
+    internal Tensor ComputeLogits(Tensor hidden) => OutputHead?.Forward(hidden) ?? F.linear(hidden, Embedding.Weight);
+
+    private void ValidateInput(Tensor inputIds)
+    {
+        ArgumentNullException.ThrowIfNull(inputIds);
+        if (inputIds.dtype != ScalarType.Int64 || inputIds.ndim != 2 || inputIds.shape[1] == 0)
+            throw new ArgumentException($"Input ids must be a non-empty int64 tensor [batch, length], found {inputIds.dtype} [{string.Join(", ", inputIds.shape)}].", nameof(inputIds));
+        if (inputIds.device_type != Device.type || (Device.type != DeviceType.CPU && inputIds.device_index != Device.index))
+            throw new ArgumentException($"Input ids are on {inputIds.device} but the model is on {Device}.", nameof(inputIds));
+        using var scope = NewDisposeScope();
+        long min = inputIds.min().item<long>(), max = inputIds.max().item<long>();
+        if (min < 0 || max >= Config.VocabSize)
+            throw new ArgumentOutOfRangeException(nameof(inputIds), $"Token ids must be in [0, {Config.VocabSize}), found {(min < 0 ? min : max)}.");
+    }
+
+    /// <summary>Every linear layer with its full module name, in model order.</summary>
+    internal IReadOnlyList<(string Name, AdaptableLinear Layer)> LinearLayers() =>
+        named_modules().Where(m => m.module is AdaptableLinear).Select(m => (m.name, (AdaptableLinear)m.module)).ToList();
+
+    /// <summary>
+    /// Adds LoRA adapters to the targeted linear layers and freezes every other parameter, so that
+    /// only the adapters train. B starts at zero: the model's outputs are unchanged until it trains.
+    /// </summary>
+    /// <exception cref="ArgumentException">The options are invalid or a target matches no layer.</exception>
+    /// <exception cref="InvalidOperationException">The model already has adapters.</exception>
+    public void ApplyLora(LoraOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (_lora is not null) throw new InvalidOperationException("The model already has LoRA adapters.");
+        _lora = LoraAdapters.Attach(options, Config.ModelType, LinearLayers(), OutputHeadName);
+        var adapterParameters = _lora.Layers.SelectMany(l => new[] { l.Layer.LoraA.Handle, l.Layer.LoraB.Handle }).ToHashSet();
+        foreach (var p in parameters())
+            if (!adapterParameters.Contains(p.Handle)) p.requires_grad = false;
+    }
+
+    /// <summary>Folds (α/r)·B·A into each adapted weight, so inference costs what the base model costs.</summary>
+    /// <exception cref="InvalidOperationException">The model has no adapters, or they are disabled.</exception>
+    public void MergeLora() => RequireLora().Merge();
+
+    /// <summary>Undoes <see cref="MergeLora"/> (exact in float32; rounded in lower precision).</summary>
+    /// <exception cref="InvalidOperationException">The model has no adapters.</exception>
+    public void UnmergeLora() => RequireLora().Unmerge();
+
+    /// <summary>
+    /// Switches the adapters off until the returned scope is disposed, so the same weights serve as
+    /// the frozen base (reference) model: <c>using (model.DisableLora()) { ... }</c>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model has no adapters, or they are merged.</exception>
+    public IDisposable DisableLora() => RequireLora().Disable();
+
+    /// <summary>The parameters an optimizer should update: the adapters when LoRA is on, else every parameter.</summary>
+    public IReadOnlyList<Parameter> TrainableParameters() => parameters().Where(p => p.requires_grad).ToList();
+
+    private LoraAdapters RequireLora() =>
+        _lora ?? throw new InvalidOperationException("The model has no LoRA adapters; call ApplyLora first.");
+}

@@ -13,7 +13,7 @@ namespace XRight.Modeling.Layers;
 /// modules so the adapter's parameter names are the PEFT names.
 /// </summary>
 /// <remarks>
-/// Adapter weights are kept in float32 whatever the model's element type (as PEFT does by default),
+/// Adapter weights are kept in (at least) float32 whatever the model's element type (as PEFT does by default),
 /// so that low-precision base weights do not round away small adapter updates.
 /// </remarks>
 internal sealed class AdaptableLinear : nn.Module
@@ -59,7 +59,7 @@ internal sealed class AdaptableLinear : nn.Module
         var y = F.linear(x, _weight, _bias);
         if (_loraA is null || IsMerged || !_switch!.Enabled) return y;
         using var scope = NewDisposeScope();
-        var h = x.to(ScalarType.Float32);
+        var h = x.to(_loraA.weight.dtype);
         if (_dropout > 0) h = F.dropout(h, _dropout, training);
         var update = _loraB!.forward(_loraA.forward(h)) * _scaling;
         return (y + update.to(y.dtype)).MoveToOuterDisposeScope();
@@ -69,11 +69,12 @@ internal sealed class AdaptableLinear : nn.Module
     public void AttachLora(int rank, double scaling, double dropout, LoraSwitch loraSwitch, Generator generator)
     {
         if (HasLora) throw new InvalidOperationException("This layer already has a LoRA adapter.");
+        var adapterType = _weight.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
         using (no_grad())
         using (NewDisposeScope())
         {
-            _loraA = nn.Linear(InFeatures, rank, hasBias: false, device: _weight.device, dtype: ScalarType.Float32);
-            _loraB = nn.Linear(rank, OutFeatures, hasBias: false, device: _weight.device, dtype: ScalarType.Float32);
+            _loraA = nn.Linear(InFeatures, rank, hasBias: false, device: _weight.device, dtype: adapterType);
+            _loraB = nn.Linear(rank, OutFeatures, hasBias: false, device: _weight.device, dtype: adapterType);
             double bound = 1.0 / Math.Sqrt(InFeatures);
             var a = empty([rank, InFeatures], ScalarType.Float32).uniform_(-bound, bound, generator);
             _loraA.weight.copy_(a);

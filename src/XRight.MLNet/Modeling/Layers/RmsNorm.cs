@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace XRight.Modeling.Layers;
 
-/// <summary>RMSNorm (Llama): x / √(mean(x²) + ε) · weight, with the statistics taken in float32.</summary>
+/// <summary>RMSNorm (Llama): x / √(mean(x²) + ε) · weight, with the statistics taken in (at least) float32.</summary>
 internal sealed class RmsNorm : nn.Module
 {
     [ComponentName(Name = "weight")]
@@ -23,9 +23,9 @@ internal sealed class RmsNorm : nn.Module
     public Tensor Forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var x32 = x.to(ScalarType.Float32);
+        // As Hugging Face: normalise in (at least) float32, return to the input type, then scale.
+        var x32 = x.dtype == ScalarType.Float64 ? x : x.to(ScalarType.Float32);
         var normed = x32 * (x32.pow(2).mean([-1], keepdim: true) + _eps).rsqrt();
-        // As Hugging Face: normalise in float32, return to the input type, then scale.
         return (_weight * normed.to(x.dtype)).MoveToOuterDisposeScope();
     }
 }

@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using XRight.Modeling.Generation;
 using XRight.Modeling.GptNeoX;
 using XRight.Modeling.Layers;
 using XRight.Modeling.Llama;
@@ -122,7 +123,32 @@ public abstract class CausalLm : nn.Module
             throw new ArgumentOutOfRangeException(nameof(inputIds), $"Token ids must be in [0, {Config.VocabSize}), found {(min < 0 ? min : max)}.");
     }
 
-    /// <summary>Every linear layer with its full module name, in model order.</summary>
+    /// <summary>
+    /// Continues each prompt: greedy, or sampled with temperature and top-p from seeded generators,
+    /// until a stop token, a stop string or <see cref="GenerationOptions.MaxNewTokens"/>. Prompts of
+    /// different lengths are left-padded into one batch that decodes through a KV cache. Dropout is
+    /// off while generating (the model is put in evaluation mode and restored afterwards).
+    /// </summary>
+    /// <param name="prompts">Token ids of each prompt (at least one token each).</param>
+    /// <param name="options">Generation settings; null for greedy decoding of up to 128 tokens.</param>
+    /// <param name="decode">Turns token ids into text; required when <see cref="GenerationOptions.StopStrings"/> is set.</param>
+    /// <returns>Per prompt, the new token ids (without the stop token or stop string) and why generation ended.</returns>
+    public IReadOnlyList<GeneratedSequence> Generate(IReadOnlyList<int[]> prompts, GenerationOptions? options = null, Func<IReadOnlyList<int>, string>? decode = null)
+    {
+        var loop = new GenerationLoop(this, options ?? new GenerationOptions(), decode);
+        bool wasTraining = training;
+        eval();
+        try
+        {
+            return loop.Run(prompts);
+        }
+        finally
+        {
+            if (wasTraining) train();
+        }
+    }
+
+    /// <summary>Every linear layer with its full module name.</summary>
     internal IReadOnlyList<(string Name, AdaptableLinear Layer)> LinearLayers() =>
         named_modules().Where(m => m.module is AdaptableLinear).Select(m => (m.name, (AdaptableLinear)m.module)).ToList();
 

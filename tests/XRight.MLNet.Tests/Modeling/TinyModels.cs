@@ -15,9 +15,9 @@ internal static class TinyModels
             rotaryPct: 0.5, useParallelResidual: parallelResidual, tieWordEmbeddings: tied, eosTokenId: 0);
 
     /// <summary>Llama with grouped-query attention (4 query heads, 2 key/value heads).</summary>
-    public static CausalLmConfig Llama(bool tied = false, bool qwen2 = false) =>
+    public static CausalLmConfig Llama(bool tied = false, bool qwen2 = false, int eosTokenId = 2) =>
         CausalLmConfig.CreateLlama(vocabSize: Vocab, hiddenSize: 32, numLayers: 2, numHeads: 4, numKeyValueHeads: 2,
-            intermediateSize: 40, tieWordEmbeddings: tied, qwen2: qwen2, bosTokenId: 1, eosTokenId: 2);
+            intermediateSize: 40, tieWordEmbeddings: tied, qwen2: qwen2, bosTokenId: 1, eosTokenId: eosTokenId);
 
     public static IEnumerable<object[]> BothArchitectures => [["neox"], ["llama"]];
 

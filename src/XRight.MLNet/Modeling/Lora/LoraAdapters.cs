@@ -20,7 +20,7 @@ internal sealed class LoraAdapters
     /// <summary>The target names in effect (the options' list, or the model type's default).</summary>
     public IReadOnlyList<string> Targets { get; }
 
-    /// <summary>The adapted layers with their full module names, in model order.</summary>
+    /// <summary>The adapted layers with their full module names.</summary>
     public IReadOnlyList<(string Name, AdaptableLinear Layer)> Layers { get; }
 
     public bool IsMerged => Layers[0].Layer.IsMerged;

@@ -1,0 +1,61 @@
+using System.Globalization;
+
+namespace XRight.Data;
+
+/// <summary>
+/// What <see cref="PostTrainingDataReader"/> read and why it skipped rows. A text counts as empty when
+/// it is empty or only whitespace. Each skipped row is counted once, under the first check it fails,
+/// in the order prompt, response (or chosen, then rejected), chosen == rejected.
+/// </summary>
+public sealed class DataValidationReport
+{
+    internal DataValidationReport(long rowsRead, long emptyPrompts, long emptyResponses, long emptyChosen, long emptyRejected, long chosenEqualsRejected)
+    {
+        RowsRead = rowsRead;
+        EmptyPrompts = emptyPrompts;
+        EmptyResponses = emptyResponses;
+        EmptyChosen = emptyChosen;
+        EmptyRejected = emptyRejected;
+        ChosenEqualsRejected = chosenEqualsRejected;
+    }
+
+    /// <summary>Rows read from the data view.</summary>
+    public long RowsRead { get; }
+
+    /// <summary>Rows returned as examples.</summary>
+    public long RowsKept => RowsRead - RowsSkipped;
+
+    /// <summary>Rows left out, for any reason.</summary>
+    public long RowsSkipped => EmptyPrompts + EmptyResponses + EmptyChosen + EmptyRejected + ChosenEqualsRejected;
+
+    /// <summary>Rows skipped because the prompt is empty or whitespace.</summary>
+    public long EmptyPrompts { get; }
+
+    /// <summary>Instruction rows skipped because the response is empty or whitespace.</summary>
+    public long EmptyResponses { get; }
+
+    /// <summary>Preference rows skipped because the chosen response is empty or whitespace.</summary>
+    public long EmptyChosen { get; }
+
+    /// <summary>Preference rows skipped because the rejected response is empty or whitespace.</summary>
+    public long EmptyRejected { get; }
+
+    /// <summary>Preference rows skipped because chosen and rejected are the same text (ordinal comparison).</summary>
+    public long ChosenEqualsRejected { get; }
+
+    /// <summary>For example "2000 rows read, 1994 kept, 6 skipped: 4 empty chosen, 2 chosen == rejected".</summary>
+    public override string ToString()
+    {
+        var summary = string.Create(CultureInfo.InvariantCulture, $"{RowsRead} rows read, {RowsKept} kept, {RowsSkipped} skipped");
+        var reasons = new (long Count, string Label)[]
+        {
+            (EmptyPrompts, "empty prompt"),
+            (EmptyResponses, "empty response"),
+            (EmptyChosen, "empty chosen"),
+            (EmptyRejected, "empty rejected"),
+            (ChosenEqualsRejected, "chosen == rejected"),
+        };
+        var details = reasons.Where(r => r.Count > 0).Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Count} {r.Label}")).ToList();
+        return details.Count == 0 ? summary : summary + ": " + string.Join(", ", details);
+    }
+}

@@ -1,0 +1,36 @@
+using Microsoft.ML.Data;
+
+namespace XRight.Data;
+
+/// <summary>How <see cref="DataOperationsCatalogExtensions.LoadFromJsonLines"/> turns JSON objects into columns.</summary>
+public sealed class JsonLinesOptions
+{
+    /// <summary>
+    /// The keys to read, in column order; every one must be present in every object. Default (null):
+    /// every key of the first object, in the order written there. Other keys are ignored.
+    /// </summary>
+    public IReadOnlyList<string>? Columns { get; set; }
+
+    /// <summary>
+    /// Renames keys to column names, e.g. <c>instruction → Prompt</c>, <c>output → Response</c>.
+    /// Keys not listed keep their name exactly as written in the file. Default: none.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? ColumnNames { get; set; }
+
+    /// <summary>
+    /// Column types by key: <see cref="TextDataViewType"/>, <see cref="NumberDataViewType.Int64"/>,
+    /// <see cref="NumberDataViewType.Double"/> or <see cref="BooleanDataViewType"/>. A key not listed
+    /// takes its type from its first non-null value: a string is text, a number is Int64 when
+    /// integral and Double otherwise, true/false is Boolean; a key that is null in every object is
+    /// text. Later values must fit that type (give the type here when, say, the first value of a
+    /// numeric key happens to be integral but others are not). Default: none.
+    /// </summary>
+    public IReadOnlyDictionary<string, DataViewType>? ColumnTypes { get; set; }
+
+    /// <summary>
+    /// True: every cursor streams the file again and nothing but the current row is kept in memory.
+    /// False: the whole file is parsed and checked once, when the view is made, and kept in memory.
+    /// Default: true.
+    /// </summary>
+    public bool Streaming { get; set; } = true;
+}

@@ -1,0 +1,135 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace XRight.MLNet;
+
+/// <summary>
+/// Instruction rows followed by preference rows as one lazy view with the columns Kind, Prompt,
+/// Response, Chosen and Rejected; text a row's data set does not have is empty. This lets one
+/// pipeline of text stages and one <c>Fit</c> serve both data sets.
+/// </summary>
+internal sealed class CombinedDataView : IDataView
+{
+    private static readonly string[] OutputNames =
+        [PostTrainingColumns.Kind, PostTrainingColumns.Prompt, PostTrainingColumns.Response, PostTrainingColumns.Chosen, PostTrainingColumns.Rejected];
+
+    private readonly IDataView _instructions;
+    private readonly IDataView _preferences;
+    // For each output column (by index in OutputNames), the source column in each view, or null.
+    private readonly DataViewSchema.Column?[] _fromInstructions;
+    private readonly DataViewSchema.Column?[] _fromPreferences;
+
+    public CombinedDataView(IDataView instructions, IDataView preferences, CombineDataOptions options)
+    {
+        _instructions = instructions;
+        _preferences = preferences;
+        _fromInstructions =
+        [
+            null,
+            RequireText(instructions, options.InstructionPromptColumn, "instruction"),
+            RequireText(instructions, options.InstructionResponseColumn, "instruction"),
+            null,
+            null,
+        ];
+        _fromPreferences =
+        [
+            null,
+            RequireText(preferences, options.PreferencePromptColumn, "preference"),
+            null,
+            RequireText(preferences, options.PreferenceChosenColumn, "preference"),
+            RequireText(preferences, options.PreferenceRejectedColumn, "preference"),
+        ];
+        var builder = new DataViewSchema.Builder();
+        foreach (var name in OutputNames) builder.AddColumn(name, TextDataViewType.Instance);
+        Schema = builder.ToSchema();
+    }
+
+    public DataViewSchema Schema { get; }
+
+    public bool CanShuffle => false;
+
+    public long? GetRowCount() => _instructions.GetRowCount() + _preferences.GetRowCount();
+
+    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
+        => new Cursor(this, columnsNeeded.Select(c => c.Index).ToHashSet());
+
+    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
+        => [GetRowCursor(columnsNeeded, rand)];
+
+    private static DataViewSchema.Column RequireText(IDataView view, string name, string dataSet)
+    {
+        var column = view.Schema.GetColumnOrNull(name)
+            ?? throw new ArgumentException($"The {dataSet} data has no column '{name}' (columns: {string.Join(", ", view.Schema.Select(c => c.Name))}).");
+        if (column.Type is not TextDataViewType)
+            throw new ArgumentException($"Column '{name}' of the {dataSet} data must be text, but is {column.Type}.");
+        return column;
+    }
+
+    private sealed class Cursor : DataViewRowCursor
+    {
+        private readonly CombinedDataView _parent;
+        private readonly HashSet<int> _active;
+        private DataViewRowCursor? _current;
+        private bool _inPreferences;
+        private ValueGetter<ReadOnlyMemory<char>>?[] _sources = [];
+        private long _position = -1;
+
+        public Cursor(CombinedDataView parent, HashSet<int> active)
+        {
+            _parent = parent;
+            _active = active;
+            Open(parent._instructions, parent._fromInstructions);
+        }
+
+        public override DataViewSchema Schema => _parent.Schema;
+        public override long Position => _position;
+        public override long Batch => 0;
+        public override bool IsColumnActive(DataViewSchema.Column column) => _active.Contains(column.Index);
+
+        public override ValueGetter<DataViewRowId> GetIdGetter()
+            => (ref DataViewRowId id) => id = new DataViewRowId((ulong)_position, 0);
+
+        public override bool MoveNext()
+        {
+            while (_current is not null)
+            {
+                if (_current.MoveNext()) { _position++; return true; }
+                _current.Dispose();
+                _current = null;
+                if (!_inPreferences)
+                {
+                    _inPreferences = true;
+                    Open(_parent._preferences, _parent._fromPreferences);
+                }
+            }
+            return false;
+        }
+
+        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
+        {
+            if (!_active.Contains(column.Index)) throw new InvalidOperationException($"Column '{column.Name}' is not active.");
+            if (typeof(TValue) != typeof(ReadOnlyMemory<char>)) throw new InvalidOperationException($"Column '{column.Name}' is text, not {typeof(TValue).Name}.");
+            int index = column.Index;
+            ValueGetter<ReadOnlyMemory<char>> getter = (ref ReadOnlyMemory<char> value) =>
+            {
+                if (index == 0) value = (_inPreferences ? PostTrainingColumns.DpoKind : PostTrainingColumns.SftKind).AsMemory();
+                else if (_sources[index] is { } source) source(ref value);
+                else value = ReadOnlyMemory<char>.Empty;
+            };
+            return (ValueGetter<TValue>)(Delegate)getter;
+        }
+
+        private void Open(IDataView view, DataViewSchema.Column?[] map)
+        {
+            var needed = map.Where((c, i) => c is not null && _active.Contains(i)).Select(c => c!.Value).ToArray();
+            _current = view.GetRowCursor(needed);
+            _sources = map.Select((c, i) => c is { } col && _active.Contains(i) ? _current.GetGetter<ReadOnlyMemory<char>>(col) : null).ToArray();
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) _current?.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+}

@@ -1,0 +1,11 @@
+namespace XRight.Selection;
+
+/// <summary>Where a coordinate of the ideal point came from.</summary>
+public enum IdealValueSource
+{
+    /// <summary>Given by the caller: f* from independent single-objective training, as in the paper.</summary>
+    Given,
+
+    /// <summary>Estimated as the minimum of that objective over the candidates (f* was not given).</summary>
+    CandidateMinimum,
+}

@@ -1,0 +1,20 @@
+namespace XRight.Selection;
+
+/// <summary>How <see cref="ParetoSelection.Analyze"/> measures a sweep and chooses a model.</summary>
+public sealed class ParetoSelectionOptions
+{
+    /// <summary>The rule that chooses the model, for example <see cref="SelectionRule.MinIdealDistance"/>.</summary>
+    public required SelectionRule Rule { get; init; }
+
+    /// <summary>
+    /// f*_DPO, from independent DPO-only training for the same budget (the paper's approach). Null:
+    /// estimated as the smallest f_DPO among the candidates, and the report says so.
+    /// </summary>
+    public double? DpoOptimum { get; init; }
+
+    /// <summary>f*_SFT, from independent SFT-only training for the same budget. Null: estimated as the smallest f_SFT among the candidates.</summary>
+    public double? SftOptimum { get; init; }
+
+    /// <summary>How joint candidates are paired with Sequential runs. Default: <see cref="SequentialMatcher.SameEpochsNearestShare"/>.</summary>
+    public SequentialMatcher SequentialMatcher { get; init; } = SequentialMatcher.SameEpochsNearestShare;
+}

@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Text;
+
+namespace XRight.Selection;
+
+/// <summary>Renders a <see cref="SelectionReport"/> as Markdown: a summary list, then one table row per candidate.</summary>
+internal static class SelectionReportMarkdown
+{
+    /// <summary>The first cell of the chosen candidate's row.</summary>
+    public const string ChosenMarker = "**▶ chosen**";
+
+    private const string Missing = "—";
+
+    public static string Write(SelectionReport report)
+    {
+        var chosen = report.ChosenCandidate.Candidate;
+        var front = report.Front.Select(c => c.Candidate.Name).ToArray();
+        var md = new StringBuilder();
+        md.AppendLine("# Model selection").AppendLine();
+        md.Append("- **Chosen:** ").Append(Cell(chosen.Name)).Append(" (").Append(Cell(chosen.Strategy)).Append(", ").Append(chosen.Setting).Append(')');
+        if (chosen.ModelPath is { } modelPath) md.Append(", saved at `").Append(modelPath).Append('`');
+        md.AppendLine();
+        md.Append("- **Rule:** ").AppendLine(report.Rule);
+        md.Append("- **Ideal point:** f*_DPO = ").Append(Number(report.Ideal.FDpo)).Append(" (").Append(Source(report.Ideal.DpoSource))
+          .Append("), f*_SFT = ").Append(Number(report.Ideal.FSft)).Append(" (").Append(Source(report.Ideal.SftSource)).AppendLine(")");
+        md.Append("- **Pareto front:** ").Append(front.Length).Append(" of ").Append(report.Candidates.Count).Append(" candidates: ")
+          .AppendLine(string.Join(", ", front.Select(Cell)));
+        md.Append("- **Sequential pairing:** ").AppendLine(report.SequentialMatching);
+        md.AppendLine("- G_Mix uses f*_Mix,λ ≈ λ·f*_DPO + (1−λ)·f*_SFT at the candidate's own λ; increases are relative to the paired Sequential run; ∆m% > 0 means better objectives than that run.");
+        md.AppendLine();
+
+        md.AppendLine("| | Candidate | Strategy | Setting | f_DPO | f_SFT | DPO gap | SFT gap | Ideal distance | G_Mix | Front | Rule score | Sequential run | ∆m% | Runtime Δ% | Peak memory Δ% | Utilization Δ% |");
+        md.AppendLine("|---|---|---|---|--:|--:|--:|--:|--:|--:|:-:|--:|---|--:|--:|--:|--:|");
+        foreach (var row in report.Candidates)
+        {
+            var c = row.Candidate;
+            var versus = row.VersusSequential;
+            string[] cells =
+            [
+                c.Name == report.Chosen ? ChosenMarker : "",
+                Cell(c.Name),
+                Cell(c.Strategy),
+                c.Setting,
+                Number(c.FDpo),
+                Number(c.FSft),
+                Number(row.DpoGap),
+                Number(row.SftGap),
+                Number(row.IdealDistance),
+                row.MixGap is { } mixGap ? Number(mixGap) : Missing,
+                row.OnFront ? "✓" : "",
+                row.SatisfiesRule ? Number(row.RuleScore) : $"✗ misses by {Number(row.RuleViolation)}",
+                versus is null ? Missing : Cell(versus.Baseline),
+                Percent(versus?.DeltaMPercent),
+                Percent(versus?.RuntimeIncreasePercent),
+                Percent(versus?.PeakMemoryIncreasePercent),
+                Percent(versus?.UtilizationIncreasePercent),
+            ];
+            md.Append("| ").Append(string.Join(" | ", cells)).AppendLine(" |");
+        }
+        return md.ToString();
+    }
+
+    private static string Source(IdealValueSource source) => source switch
+    {
+        IdealValueSource.Given => "given",
+        IdealValueSource.CandidateMinimum => "estimated: minimum over the candidates",
+        _ => throw new ArgumentOutOfRangeException(nameof(source), source, "Unknown ideal-value source."),
+    };
+
+    private static string Number(double value) => value.ToString("0.0000", CultureInfo.InvariantCulture);
+
+    private static string Percent(double? value) => value is { } v ? v.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture) : Missing;
+
+    // A '|' inside a cell would end it; line breaks would end the row.
+    private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).ReplaceLineEndings(" ");
+}

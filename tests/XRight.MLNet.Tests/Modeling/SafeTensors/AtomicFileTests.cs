@@ -1,0 +1,51 @@
+using XRight.Modeling.SafeTensors;
+
+namespace XRight.Tests.Modeling.SafeTensors;
+
+[TestClass]
+public sealed class AtomicFileTests
+{
+    [TestMethod]
+    public void FailureWhileWritingKeepsTheOlderFilesAndLeavesNoTemporary()
+    {
+        using var dir = new TempDirectory();
+        var first = dir.File("first.bin");
+        var second = dir.File("second.bin");
+        File.WriteAllBytes(first, [1, 2, 3]);
+
+        var error = Assert.ThrowsExactly<InvalidOperationException>(() => AtomicFile.WriteAll(
+        [
+            (first, stream => stream.Write([9, 9, 9, 9])),
+            (second, stream => { stream.Write([5]); throw new InvalidOperationException("disk full"); }),
+        ]));
+
+        Assert.AreEqual("disk full", error.Message);
+        CollectionAssert.AreEqual(new byte[] { 1, 2, 3 }, File.ReadAllBytes(first), "no file is renamed until all are written");
+        CollectionAssert.AreEqual(new[] { first }, Directory.GetFiles(dir.Path));
+    }
+
+    [TestMethod]
+    public void WriteReplacesTheFile()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("file.bin");
+        File.WriteAllBytes(path, [1, 2, 3]);
+
+        AtomicFile.Write(path, stream => stream.Write([4, 5]));
+
+        CollectionAssert.AreEqual(new byte[] { 4, 5 }, File.ReadAllBytes(path));
+        CollectionAssert.AreEqual(new[] { path }, Directory.GetFiles(dir.Path));
+    }
+
+    [TestMethod]
+    public void MissingFolderIsNamed()
+    {
+        using var dir = new TempDirectory();
+        var path = Path.Combine(dir.Path, "absent", "file.bin");
+
+        var error = Assert.ThrowsExactly<DirectoryNotFoundException>(() => AtomicFile.Write(path, stream => stream.WriteByte(0)));
+
+        Assert.Contains(Path.Combine(dir.Path, "absent"), error.Message);
+        Assert.IsFalse(Directory.Exists(Path.Combine(dir.Path, "absent")));
+    }
+}

@@ -1,0 +1,42 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using XRight.Interop;
+
+namespace XRight.Tests.Interop;
+
+[TestClass]
+public sealed class MlNetBridgeTests
+{
+    [TestMethod]
+    public void EveryReflectedMemberResolves()
+        => Assert.AreEqual(23, MlNetBridge.VerifyAllMembersResolve());
+
+    [TestMethod]
+    public void EnvironmentComesOutOfTheTextCatalog()
+    {
+        var ml = new MLContext(seed: 1);
+        Assert.AreSame(ml.ComponentCatalog, MlNetBridge.EnvironmentOf(ml.Transforms.Text).ComponentCatalog);
+        Assert.ThrowsExactly<ArgumentException>(() => MlNetBridge.EnvironmentOf(new object()));
+    }
+
+    [TestMethod]
+    public void ShapesAreBuiltFromSchemas()
+    {
+        var ml = new MLContext();
+        var view = ml.Data.LoadFromEnumerable(new[] { new { Text = "a", Score = 1f } });
+        var shape = MlNetBridge.ShapeOf(view.Schema);
+        var text = shape.Single(c => c.Name == "Text");
+        Assert.AreEqual(TextDataViewType.Instance, text.ItemType);
+        var column = MlNetBridge.ShapeColumn("Ids", SchemaShape.Column.VectorKind.VariableVector, NumberDataViewType.Int32);
+        Assert.AreEqual("Ids", column.Name);
+        Assert.AreEqual(SchemaShape.Column.VectorKind.VariableVector, column.Kind);
+    }
+
+    [TestMethod]
+    public void VersionInfoRejectsBadSignatures()
+    {
+        Assert.ThrowsExactly<ArgumentException>(() => MlNetBridge.CreateVersionInfo("SHORT", 1, "Loader", typeof(MlNetBridgeTests)));
+        Assert.ThrowsExactly<ArgumentException>(() => MlNetBridge.CreateVersionInfo("EIGHTCHR", 1, new string('x', 25), typeof(MlNetBridgeTests)));
+        Assert.IsNotNull(MlNetBridge.CreateVersionInfo("EIGHTCHR", 0x00010001, "Loader", typeof(MlNetBridgeTests)));
+    }
+}

@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using XRight.Modeling.Checkpoints;
 using XRight.Modeling.Generation;
 using XRight.Modeling.GptNeoX;
 using XRight.Modeling.Layers;
@@ -14,7 +15,7 @@ namespace XRight.Modeling;
 /// <summary>
 /// A decoder-only transformer language model (GPT-NeoX or Llama family) whose parameter names are
 /// the Hugging Face names, so checkpoints map one to one. Build one with <see cref="Create"/> (new
-/// weights) or <c>FromPretrained</c> (a local Hugging Face folder).
+/// weights) or <see cref="FromPretrained"/> (a local Hugging Face folder).
 /// </summary>
 public abstract class CausalLm : nn.Module
 {
@@ -54,6 +55,12 @@ public abstract class CausalLm : nn.Module
 
     internal LoraAdapters? Adapters => _lora;
 
+    /// <summary>The folder <see cref="FromPretrained"/> read, recorded in saved adapter configurations.</summary>
+    internal string? SourceFolder { get; set; }
+
+    /// <summary>The source folder's <c>generation_config.json</c>, written back unchanged by <see cref="SavePretrained"/>.</summary>
+    internal string? GenerationConfigJson { get; set; }
+
     /// <summary>
     /// A model with new weights drawn as Hugging Face initialises them (normal(0, initializer_range)
     /// weights, zero biases, unit norms), reproducibly from <see cref="ModelOptions.Seed"/>. The
@@ -66,6 +73,77 @@ public abstract class CausalLm : nn.Module
         TorchRuntime.EnsureLoaded();
         using var generator = new Generator((ulong)options.Seed);
         return Build(config, new ParameterFactory(options.Dtype.ToScalarType(), options.Device, generator, config.InitializerRange));
+    }
+
+    /// <summary>
+    /// Loads a local Hugging Face folder: <c>config.json</c> and safetensors weights (<c>model.safetensors</c>
+    /// or shards with <c>model.safetensors.index.json</c>; F32, F16 or BF16, converted to
+    /// <see cref="ModelOptions.Dtype"/>). Loading is strict: missing, unexpected and wrongly shaped
+    /// weights are listed in one <see cref="CheckpointMismatchException"/>; only buffers that older
+    /// checkpoints carry and this implementation recomputes (rotary <c>inv_freq</c>, GPT-NeoX
+    /// <c>attention.bias</c>/<c>masked_bias</c>) and a redundant output head of tied models are ignored.
+    /// The model starts in evaluation mode, as in transformers.
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="FileNotFoundException">The folder has no config.json or no safetensors weights.</exception>
+    /// <exception cref="InvalidDataException">config.json is invalid.</exception>
+    /// <exception cref="CheckpointMismatchException">The weights do not match the configuration.</exception>
+    /// <exception cref="SafeTensors.SafeTensorsFormatException">A weights file is malformed.</exception>
+    /// <exception cref="NotSupportedException">The model type or a feature of it is not implemented, or the weights are pickle files.</exception>
+    public static CausalLm FromPretrained(string folder, ModelOptions? options = null)
+    {
+        var model = PretrainedFolder.Load(folder, options ?? new ModelOptions());
+        model.SourceFolder = folder;
+        return model;
+    }
+
+    /// <summary>
+    /// Writes a Hugging Face folder that transformers can load: <c>config.json</c> (with <c>torch_dtype</c>
+    /// set to <see cref="Dtype"/>), <c>generation_config.json</c> and the weights as
+    /// <c>model.safetensors</c>, or as shards of at most <paramref name="maxShardBytes"/> with an index.
+    /// A model with LoRA adapters is saved with the updates merged into the base weights and no adapter
+    /// tensors (the model itself is not changed); use <see cref="SaveLoraAdapter"/> to save the adapters alone.
+    /// </summary>
+    public void SavePretrained(string folder, long maxShardBytes = 2L << 30) => PretrainedFolder.Save(this, folder, maxShardBytes);
+
+    /// <summary>
+    /// Saves the LoRA adapters in the PEFT layout (<c>adapter_config.json</c>, <c>adapter_model.safetensors</c>),
+    /// loadable with <c>PeftModel.from_pretrained</c>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model has no adapters, or they are merged.</exception>
+    public void SaveLoraAdapter(string folder)
+    {
+        var adapters = RequireLora();
+        if (adapters.IsMerged) throw new InvalidOperationException("Save LoRA adapters while they are not merged; call UnmergeLora() first.");
+        PeftAdapterFolder.Save(this, adapters, folder);
+    }
+
+    /// <summary>
+    /// Loads a PEFT LoRA adapter folder. A model without adapters gets them as the adapter's
+    /// <c>adapter_config.json</c> describes; a model that has adapters must have the same rank, α and
+    /// adapted layers, and their weights are replaced.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The folder lacks adapter_config.json or adapter_model.safetensors.</exception>
+    /// <exception cref="InvalidDataException">adapter_config.json is invalid.</exception>
+    /// <exception cref="CheckpointMismatchException">The adapter weights do not match the configuration or the model.</exception>
+    /// <exception cref="NotSupportedException">The adapter uses a PEFT feature this library does not implement.</exception>
+    /// <exception cref="InvalidOperationException">The model's adapters differ from the folder's, or are merged.</exception>
+    public void LoadLoraAdapter(string folder)
+    {
+        var options = PeftAdapterFolder.ReadOptions(folder);
+        if (_lora is null)
+        {
+            ApplyLora(options);
+        }
+        else
+        {
+            if (_lora.IsMerged) throw new InvalidOperationException("Load LoRA adapters while they are not merged; call UnmergeLora() first.");
+            var current = _lora.Options;
+            bool sameShape = current.Rank == options.Rank && current.Alpha == options.Alpha && current.UseRsLora == options.UseRsLora;
+            if (!sameShape)
+                throw new InvalidOperationException($"The model's LoRA adapters (r = {current.Rank}, α = {current.Alpha}) differ from those in '{folder}' (r = {options.Rank}, α = {options.Alpha}).");
+        }
+        PeftAdapterFolder.LoadWeights(_lora!, folder);
     }
 
     /// <summary>A model with uninitialised weights, about to be overwritten from a checkpoint.</summary>

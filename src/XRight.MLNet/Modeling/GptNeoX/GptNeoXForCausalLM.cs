@@ -9,7 +9,7 @@ namespace XRight.Modeling.GptNeoX;
 /// GPT-NeoX (Pythia) with its language-model head. Parameter names are Hugging Face's:
 /// <c>gpt_neox.embed_in.weight</c>, <c>gpt_neox.layers.N.attention.query_key_value.weight</c>, …,
 /// <c>gpt_neox.final_layer_norm.weight</c>, <c>embed_out.weight</c>. Build one with
-/// <see cref="CausalLm.Create"/> or <c>CausalLm.FromPretrained</c>.
+/// <see cref="CausalLm.Create"/> or <see cref="CausalLm.FromPretrained"/>.
 /// </summary>
 public sealed class GptNeoXForCausalLM : CausalLm
 {

@@ -9,7 +9,7 @@ namespace XRight.Modeling.Llama;
 /// Llama, and the models shaped like it (Qwen2, Mistral), with its language-model head. Parameter
 /// names are Hugging Face's: <c>model.embed_tokens.weight</c>, <c>model.layers.N.self_attn.q_proj.weight</c>,
 /// …, <c>model.norm.weight</c>, <c>lm_head.weight</c> (absent with tied embeddings). Build one with
-/// <see cref="CausalLm.Create"/> or <c>CausalLm.FromPretrained</c>.
+/// <see cref="CausalLm.Create"/> or <see cref="CausalLm.FromPretrained"/>.
 /// </summary>
 public sealed class LlamaForCausalLM : CausalLm
 {

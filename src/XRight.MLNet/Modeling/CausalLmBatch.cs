@@ -1,0 +1,88 @@
+using static TorchSharp.torch;
+
+namespace XRight.Modeling;
+
+/// <summary>
+/// A right-padded batch of prompt + response rows for one training forward pass. For DPO, put the
+/// chosen rows first and the rejected rows after them, so both go through one forward pass.
+/// The tensors belong to the dispose scope open when the batch was made (if any); disposing the
+/// batch frees them too.
+/// </summary>
+public sealed class CausalLmBatch : IDisposable
+{
+    private CausalLmBatch(Tensor inputIds, Tensor attentionMask, Tensor responseMask)
+    {
+        InputIds = inputIds;
+        AttentionMask = attentionMask;
+        ResponseMask = responseMask;
+    }
+
+    /// <summary>Token ids [B, T] (int64): prompt, then response, then padding.</summary>
+    public Tensor InputIds { get; }
+
+    /// <summary>[B, T] (int64): 1 for prompt and response tokens, 0 for padding.</summary>
+    public Tensor AttentionMask { get; }
+
+    /// <summary>[B, T] (int64): 1 where the token is a response token, i.e. a prediction target; 0 for prompt and padding.</summary>
+    public Tensor ResponseMask { get; }
+
+    /// <summary>Rows in the batch.</summary>
+    public int BatchSize => (int)InputIds.shape[0];
+
+    /// <summary>Padded length T.</summary>
+    public int Length => (int)InputIds.shape[1];
+
+    /// <summary>
+    /// Concatenates each prompt with its response and right-pads the rows with <paramref name="padId"/>
+    /// to the longest row.
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// There are no rows, or a row has an empty prompt (its first response token would have nothing
+    /// to be predicted from) or an empty response (nothing to score), or <paramref name="padId"/> is negative.
+    /// </exception>
+    public static CausalLmBatch Collate(IReadOnlyList<(int[] Prompt, int[] Response)> rows, int padId, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(device);
+        if (rows.Count == 0) throw new ArgumentException("A batch needs at least one row.", nameof(rows));
+        if (padId < 0) throw new ArgumentException($"The padding id must be non-negative, found {padId}.", nameof(padId));
+        for (int r = 0; r < rows.Count; r++)
+        {
+            if (rows[r].Prompt is not { Length: > 0 })
+                throw new ArgumentException($"Row {r} has an empty prompt; at least one prompt token (e.g. BOS) must precede the response.", nameof(rows));
+            if (rows[r].Response is not { Length: > 0 })
+                throw new ArgumentException($"Row {r} has an empty response; there would be nothing to score.", nameof(rows));
+        }
+
+        int length = rows.Max(r => r.Prompt.Length + r.Response.Length);
+        var ids = new long[rows.Count * length];
+        var attention = new long[ids.Length];
+        var response = new long[ids.Length];
+        Array.Fill(ids, padId);
+        for (int r = 0; r < rows.Count; r++)
+        {
+            var (prompt, answer) = rows[r];
+            int offset = r * length;
+            for (int i = 0; i < prompt.Length; i++) ids[offset + i] = prompt[i];
+            for (int i = 0; i < answer.Length; i++)
+            {
+                ids[offset + prompt.Length + i] = answer[i];
+                response[offset + prompt.Length + i] = 1;
+            }
+            Array.Fill(attention, 1L, offset, prompt.Length + answer.Length);
+        }
+        long[] shape = [rows.Count, length];
+        return new CausalLmBatch(
+            tensor(ids, shape, ScalarType.Int64, device),
+            tensor(attention, shape, ScalarType.Int64, device),
+            tensor(response, shape, ScalarType.Int64, device));
+    }
+
+    /// <summary>Frees the three tensors.</summary>
+    public void Dispose()
+    {
+        InputIds.Dispose();
+        AttentionMask.Dispose();
+        ResponseMask.Dispose();
+    }
+}

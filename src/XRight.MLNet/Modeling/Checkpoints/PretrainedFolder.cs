@@ -1,0 +1,94 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using TorchSharp.Modules;
+using XRight.Modeling.Layers;
+using XRight.Modeling.SafeTensors;
+using static TorchSharp.torch;
+
+namespace XRight.Modeling.Checkpoints;
+
+/// <summary>
+/// Reads and writes Hugging Face model folders: <c>config.json</c>, <c>generation_config.json</c> and
+/// safetensors weights (single file or shards).
+/// </summary>
+internal static partial class PretrainedFolder
+{
+    public const string ConfigFileName = "config.json";
+    public const string GenerationConfigFileName = "generation_config.json";
+
+    public static CausalLm Load(string folder, ModelOptions options)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"The model folder '{folder}' does not exist.");
+        var config = CausalLmConfig.FromFile(Path.Combine(folder, ConfigFileName));
+        if (!SafeTensorsCheckpoint.Exists(folder))
+        {
+            bool pickle = File.Exists(Path.Combine(folder, "pytorch_model.bin")) || File.Exists(Path.Combine(folder, "pytorch_model.bin.index.json"));
+            throw pickle
+                ? new NotSupportedException($"The model folder '{folder}' holds PyTorch pickle weights (pytorch_model.bin); only safetensors are read. Re-save the model with safe_serialization=True.")
+                : new FileNotFoundException($"The model folder '{folder}' holds no weights: expected model.safetensors or model.safetensors.index.json.");
+        }
+
+        var model = CausalLm.CreateUninitialized(config, options);
+        try
+        {
+            var targets = model.named_parameters().ToDictionary(p => p.name, p => p.parameter, StringComparer.Ordinal);
+            bool Ignorable(string name) => IsBenignExtra(name) || (config.TieWordEmbeddings && name is "lm_head.weight" or "embed_out.weight");
+            WeightBinding.CheckNames(folder, targets.Keys, SafeTensorsCheckpoint.TensorNames(folder), Ignorable);
+            WeightBinding.Assign(folder, targets, SafeTensorsCheckpoint.Load(folder, options.Dtype.ToScalarType(), options.Device));
+            var generationConfig = Path.Combine(folder, GenerationConfigFileName);
+            if (File.Exists(generationConfig)) model.GenerationConfigJson = File.ReadAllText(generationConfig);
+            model.eval();
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Writes the folder: weights (LoRA updates merged in, no adapter tensors), then the configuration
+    /// with <c>torch_dtype</c> set to the weights' type, then the generation configuration.
+    /// </summary>
+    public static void Save(CausalLm model, string folder, long maxShardBytes)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxShardBytes);
+        Directory.CreateDirectory(folder);
+        using (var scope = NewDisposeScope())
+        {
+            var merged = model.LinearLayers().Where(l => l.Layer.HasLora).ToDictionary(l => l.Name + ".weight", l => l.Layer.MergedWeight(), StringComparer.Ordinal);
+            var weights = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+            foreach (var (name, parameter) in model.named_parameters())
+                if (!IsAdapterTensor(name)) weights[name] = merged.TryGetValue(name, out var m) ? m : parameter;
+            SafeTensorsCheckpoint.Save(folder, weights, maxShardBytes);
+        }
+        WriteText(Path.Combine(folder, ConfigFileName), model.Config.ToJsonWithDtype(DtypeNames.HuggingFaceName(model.Dtype)));
+        WriteText(Path.Combine(folder, GenerationConfigFileName), model.GenerationConfigJson ?? DefaultGenerationConfig(model.Config));
+    }
+
+    public static void WriteText(string path, string text) => AtomicFile.Write(path, stream => stream.Write(Encoding.UTF8.GetBytes(text)));
+
+    /// <summary>PEFT's parameter names for adapter weights.</summary>
+    public static bool IsAdapterTensor(string name) => name.Contains(".lora_A.", StringComparison.Ordinal) || name.Contains(".lora_B.", StringComparison.Ordinal);
+
+    // Buffers older checkpoints carry that this implementation recomputes: rotary inverse frequencies
+    // and GPT-NeoX's causal-mask constants.
+    private static bool IsBenignExtra(string name) => BenignExtraPattern().IsMatch(name);
+
+    [GeneratedRegex(@"(^|\.)rotary_emb\.inv_freq$|\.attention\.(bias|masked_bias)$")]
+    private static partial Regex BenignExtraPattern();
+
+    private static string DefaultGenerationConfig(CausalLmConfig config)
+    {
+        var json = new JsonObject { ["_from_model_config"] = true };
+        if (config.BosTokenId is { } bos) json["bos_token_id"] = bos;
+        if (config.EosTokenIds.Count == 1) json["eos_token_id"] = config.EosTokenIds[0];
+        else if (config.EosTokenIds.Count > 1) json["eos_token_id"] = new JsonArray([.. config.EosTokenIds.Select(id => (JsonNode)id)]);
+        if (config.PadTokenId is { } pad) json["pad_token_id"] = pad;
+        return json.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
+    }
+}

@@ -1,0 +1,75 @@
+using static TorchSharp.torch;
+
+namespace XRight.Modeling.Layers;
+
+/// <summary>
+/// What every layer of one forward pass shares: the rotary angles of the new positions, the
+/// attention mask (or the fact that plain causal attention suffices) and the KV cache.
+/// Its tensors belong to the caller's dispose scope.
+/// </summary>
+internal sealed class ForwardContext
+{
+    private ForwardContext(RotaryEmbedding rotary, Tensor cos, Tensor sin, Tensor? mask, bool isCausal, KvCache? cache)
+    {
+        Rotary = rotary;
+        Cos = cos;
+        Sin = sin;
+        Mask = mask;
+        IsCausal = isCausal;
+        Cache = cache;
+    }
+
+    public RotaryEmbedding Rotary { get; }
+
+    public Tensor Cos { get; }
+
+    public Tensor Sin { get; }
+
+    /// <summary>Boolean [B, 1, T, S]: true where query t may attend to key s. Null when <see cref="IsCausal"/> or no masking is needed.</summary>
+    public Tensor? Mask { get; }
+
+    /// <summary>True when plain causal attention over the new positions is exact (no cache, no padding).</summary>
+    public bool IsCausal { get; }
+
+    public KvCache? Cache { get; }
+
+    /// <summary>
+    /// Builds the context for <paramref name="inputIds"/> [B, T] after <c>cache.Length</c> cached
+    /// positions. <paramref name="attentionMask"/> [B, cached + T] marks real tokens with 1 and padding
+    /// with 0; positions count real tokens only, so left-padded rows get the same positions as unpadded ones.
+    /// </summary>
+    public static ForwardContext Create(Tensor inputIds, Tensor? attentionMask, KvCache? cache, RotaryEmbedding rotary, ScalarType dtype, int? slidingWindow)
+    {
+        long batch = inputIds.shape[0], newLength = inputIds.shape[1];
+        long past = cache?.Length ?? 0, total = past + newLength;
+        if (slidingWindow is { } window && total > window)
+            throw new NotSupportedException($"This model uses sliding-window attention of {window} positions, which is not implemented; sequences are limited to {window} positions (got {total}).");
+        var device = inputIds.device;
+
+        bool padded = false;
+        if (attentionMask is not null)
+        {
+            if (attentionMask.ndim != 2 || attentionMask.shape[0] != batch || attentionMask.shape[1] != total)
+                throw new ArgumentException($"The attention mask must be [batch, cached + new positions] = [{batch}, {total}], found [{string.Join(", ", attentionMask.shape)}].", nameof(attentionMask));
+            if (attentionMask.device_type != inputIds.device_type || attentionMask.device_index != inputIds.device_index)
+                throw new ArgumentException($"The attention mask is on {attentionMask.device} but the input ids are on {device}.", nameof(attentionMask));
+            padded = !attentionMask.ne(0).all().item<bool>();
+        }
+
+        Tensor positions = padded
+            ? (attentionMask!.ne(0).to(ScalarType.Int64).cumsum(1) - 1).clamp_min(0).narrow(1, past, newLength)
+            : arange(past, total, ScalarType.Int64, device).unsqueeze(0).expand(batch, newLength);
+        var (cos, sin) = rotary.Angles(positions, dtype);
+
+        if (!padded && past == 0) return new ForwardContext(rotary, cos, sin, null, isCausal: true, cache);
+        if (!padded && newLength == 1) return new ForwardContext(rotary, cos, sin, null, isCausal: false, cache);
+
+        var queryIndex = arange(past, total, ScalarType.Int64, device).unsqueeze(1);
+        var keyIndex = arange(0, total, ScalarType.Int64, device).unsqueeze(0);
+        var allowed = keyIndex.le(queryIndex).unsqueeze(0);
+        if (padded) allowed = allowed.logical_and(attentionMask!.ne(0).unsqueeze(1));
+        // A padding query would see no key at all and SDPA would return NaN; let it see itself.
+        allowed = allowed.logical_or(keyIndex.eq(queryIndex).unsqueeze(0));
+        return new ForwardContext(rotary, cos, sin, allowed.unsqueeze(1), isCausal: false, cache);
+    }
+}

@@ -1,0 +1,69 @@
+using static TorchSharp.torch;
+
+namespace XRight.Modeling;
+
+/// <summary>
+/// Per row of a <see cref="CausalLmBatch"/>: log π(response | prompt) as the SUM of the response
+/// tokens' log-probabilities, how many response tokens there are, and how many of them the model
+/// ranks first. Computed in float32 (float64 for a float64 model) from one forward pass; the
+/// tensors carry gradients when the model's parameters require them.
+/// </summary>
+public sealed class ResponseLogProbs : IDisposable
+{
+    private ResponseLogProbs(Tensor sumLogProbs, Tensor tokenCounts, Tensor correctTokens)
+    {
+        SumLogProbs = sumLogProbs;
+        TokenCounts = tokenCounts;
+        CorrectTokens = correctTokens;
+    }
+
+    /// <summary>[B] float32: Σ over response tokens y_t of log π(y_t | prompt, y_&lt;t).</summary>
+    public Tensor SumLogProbs { get; }
+
+    /// <summary>[B] int64: response tokens per row.</summary>
+    public Tensor TokenCounts { get; }
+
+    /// <summary>[B] int64: response tokens whose logit is the largest (greedy-correct), for token accuracy.</summary>
+    public Tensor CorrectTokens { get; }
+
+    /// <summary>
+    /// Runs <paramref name="model"/> on <paramref name="batch"/> and scores the response tokens: the
+    /// logits at position t predict the token at t + 1. Only the positions that predict a response
+    /// token go through the output head, and their log-probabilities are a gather minus a
+    /// logsumexp, so no [B, T, vocab] log-softmax is ever materialised.
+    /// </summary>
+    public static ResponseLogProbs Compute(CausalLm model, CausalLmBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(batch);
+        using var scope = NewDisposeScope();
+        long rows = batch.BatchSize, length = batch.Length;
+        var hidden = model.ForwardHidden(batch.InputIds, batch.AttentionMask, cache: null);
+
+        // Flattened (row, t) pairs, t < T − 1, whose next token is a response token.
+        var isTarget = batch.ResponseMask.narrow(1, 1, length - 1).ne(0);
+        var picked = isTarget.reshape(-1).nonzero().squeeze(1);
+        var predictors = hidden.narrow(1, 0, length - 1).reshape(rows * (length - 1), -1).index_select(0, picked);
+        var targets = batch.InputIds.narrow(1, 1, length - 1).reshape(-1).index_select(0, picked);
+
+        var logits = model.ComputeLogits(predictors);
+        var scoreType = logits.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
+        logits = logits.to(scoreType);
+        var tokenLogProbs = logits.gather(1, targets.unsqueeze(1)).squeeze(1) - logits.logsumexp(1);
+        var correct = logits.argmax(1).eq(targets).to(ScalarType.Int64);
+
+        var rowOf = picked.div(length - 1, rounding_mode: RoundingMode.floor);
+        var sums = zeros(rows, scoreType, hidden.device).index_add(0, rowOf, tokenLogProbs, 1);
+        var correctCounts = zeros(rows, ScalarType.Int64, hidden.device).index_add(0, rowOf, correct, 1);
+        var counts = isTarget.to(ScalarType.Int64).sum(1);
+        return new ResponseLogProbs(sums.MoveToOuterDisposeScope(), counts.MoveToOuterDisposeScope(), correctCounts.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Frees the three tensors.</summary>
+    public void Dispose()
+    {
+        SumLogProbs.Dispose();
+        TokenCounts.Dispose();
+        CorrectTokens.Dispose();
+    }
+}

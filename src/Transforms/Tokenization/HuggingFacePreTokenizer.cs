@@ -23,14 +23,21 @@ internal sealed class HuggingFacePreTokenizer : PreTokenizer
         if (string.IsNullOrEmpty(text)) return pieces;
         foreach (var (offset, length, isToken) in _addedTokens.Split(text, 0, text.Length))
         {
-            IReadOnlyList<(int Offset, int Length)> current = [(offset, length)];
-            if (!isToken)
-            {
-                foreach (var rule in _rules) current = current.SelectMany(p => rule.Split(text, p.Offset, p.Length)).ToList();
-            }
-            pieces.AddRange(current);
+            if (isToken) pieces.Add((offset, length));
+            else Split(text, offset, length, 0, pieces);
         }
         return pieces;
+    }
+
+    private void Split(string text, int offset, int length, int rule, List<(int Offset, int Length)> pieces)
+    {
+        if (rule == _rules.Count)
+        {
+            pieces.Add((offset, length));
+            return;
+        }
+        foreach (var (pieceOffset, pieceLength) in _rules[rule].Split(text, offset, length))
+            Split(text, pieceOffset, pieceLength, rule + 1, pieces);
     }
 
     public override IEnumerable<(int Offset, int Length)> PreTokenize(ReadOnlySpan<char> text) => PreTokenize(text.ToString());

@@ -36,17 +36,29 @@ internal sealed class SplitRule
     /// <summary>The non-empty pieces of <paramref name="text"/>[offset, offset + length) after this step.</summary>
     public IEnumerable<(int Offset, int Length)> Split(string text, int offset, int length)
     {
+        if (_behavior == SplitBehavior.Isolated) return Isolated(text, offset, length); // the common case, without lists
         var segments = Segments(text, offset, length);
         var pieces = _behavior switch
         {
             SplitBehavior.Removed => segments.Where(s => !s.IsMatch).Select(s => (s.Start, s.End)).ToList(),
-            SplitBehavior.Isolated => segments.Select(s => (s.Start, s.End)).ToList(),
             SplitBehavior.MergedWithPrevious => JoinMatchesToNeighbour(segments),
             SplitBehavior.MergedWithNext => JoinMatchesToNeighbour(segments.AsEnumerable().Reverse().ToList(), reverse: true),
             SplitBehavior.Contiguous => JoinConsecutiveMatches(segments),
             _ => throw new InvalidOperationException($"Unknown split behavior {_behavior}."),
         };
         return pieces.Where(p => p.End > p.Start).Select(p => (p.Start, p.End - p.Start));
+    }
+
+    private IEnumerable<(int Offset, int Length)> Isolated(string text, int offset, int length)
+    {
+        var position = offset;
+        for (var match = _regex.Match(text, offset, length); match.Success; match = match.NextMatch())
+        {
+            if (match.Index > position) yield return (position, match.Index - position);
+            if (match.Length > 0) yield return (match.Index, match.Length);
+            position = match.Index + match.Length;
+        }
+        if (position < offset + length) yield return (position, offset + length - position);
     }
 
     // Each match is joined to the piece before it in the order given (after it, when the segments come

@@ -23,7 +23,9 @@ internal static class ByteLevelBpeBuilder
                 ByteLevel = true,
                 Normalizer = normalizer,
                 PreTokenizer = new HuggingFacePreTokenizer(addedTokens, definition.SplitRules),
-                UnknownToken = definition.UnknownToken,
+                // BpeTokenizer wants the unknown token in the model vocabulary; a byte-level BPE never needs
+                // it (every byte is a token), so one that is only an added token is left out here.
+                UnknownToken = definition.UnknownToken is { } unknown && definition.Vocabulary.ContainsKey(unknown) ? unknown : null,
             });
         }
         catch (InvalidOperationException ex)

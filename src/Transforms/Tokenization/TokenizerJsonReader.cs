@@ -31,7 +31,7 @@ internal static class TokenizerJsonReader
         var model = root.Required("model");
         RejectUnsupportedModelOptions(model);
         var vocabulary = ReadVocabulary(model.Required("vocab"));
-        var addedTokens = root.Optional("added_tokens")?.Items().Select(t => AddedToken.Read(t)).ToList() ?? [];
+        var addedTokens = ReadAddedTokens(root);
         var splitRules = new List<SplitRule>();
         var addPrefixSpace = ReadPreTokenizer(root.Optional("pre_tokenizer"), root, splitRules);
         CheckDecoder(root.Optional("decoder"));
@@ -58,6 +58,10 @@ internal static class TokenizerJsonReader
             TemplateSuffix = suffix,
         };
     }
+
+    /// <summary>The <c>added_tokens</c> of the file.</summary>
+    public static IReadOnlyList<AddedToken> ReadAddedTokens(JsonCursor root) =>
+        root.Optional("added_tokens")?.Items().Select(t => AddedToken.Read(t)).ToList() ?? [];
 
     private static void RejectUnsupportedModelOptions(JsonCursor model)
     {

@@ -30,7 +30,7 @@ internal static class TokenizerLoader
                 throw new NotSupportedException($"{path}: model type '{type}' is not supported; XRight reads byte-level BPE tokenizer.json files (GPT-2, GPT-NeoX, Llama-3, Qwen2) and SentencePiece tokenizer.model files.");
             if (TokenizerJsonReader.IsSentencePieceStyle(root))
             {
-                if (source.Has(TokenizerSource.TokenizerModel)) return LoadSentencePiece(source, config);
+                if (source.Has(TokenizerSource.TokenizerModel)) return LoadSentencePiece(source, config, TokenizerJsonReader.ReadAddedTokens(root));
                 throw new NotSupportedException(
                     $"{path}: this is a SentencePiece-style BPE (Metaspace or byte fallback, as in Llama-2 and Mistral), which Microsoft.ML.Tokenizers cannot build from tokenizer.json; add the model's tokenizer.model to the folder.");
             }
@@ -39,7 +39,7 @@ internal static class TokenizerLoader
                 throw new NotSupportedException($"{source.Location}: tokenizer_config.json sets add_prefix_space to {configured} but tokenizer.json's ByteLevel says {definition.AddPrefixSpace}; XRight does not rewrite the pre-tokenizer.");
             return LoadByteLevel(source, config, definition, KeptFiles(source, TokenizerSource.TokenizerJson));
         }
-        if (source.Has(TokenizerSource.TokenizerModel)) return LoadSentencePiece(source, config);
+        if (source.Has(TokenizerSource.TokenizerModel)) return LoadSentencePiece(source, config, []);
         if (source.Has(TokenizerSource.VocabJson) || source.Has(TokenizerSource.MergesTxt))
         {
             var definition = VocabMergesReader.Read(source, config.AddPrefixSpace ?? false);
@@ -75,13 +75,16 @@ internal static class TokenizerLoader
         return new CausalLmTokenizer(inner, roles, SpecialIds(roles, matched), vocabSize, files, config.OriginalBytes);
     }
 
-    private static CausalLmTokenizer LoadSentencePiece(TokenizerSource source, TokenizerConfig config)
+    /// <param name="source">The folder.</param>
+    /// <param name="config">Its configuration files.</param>
+    /// <param name="jsonAddedTokens">The added tokens of a SentencePiece-style tokenizer.json beside the model, if any.</param>
+    private static CausalLmTokenizer LoadSentencePiece(TokenizerSource source, TokenizerConfig config, IReadOnlyList<AddedToken> jsonAddedTokens)
     {
         var path = source.PathOf(TokenizerSource.TokenizerModel);
         var bytes = source.Read(TokenizerSource.TokenizerModel);
         var plain = CreateSentencePiece(bytes, path, specialTokens: null);
         var vocabulary = plain.Vocabulary;
-        var added = CombineAddedTokens(config.AddedTokens);
+        var added = CombineAddedTokens(jsonAddedTokens.Select(t => (source.PathOf(TokenizerSource.TokenizerJson), t)).Concat(config.AddedTokens));
         int? IdOf(string content) => added.TryGetValue(content, out var token) ? token.Id
             : vocabulary.TryGetValue(content, out var id) ? id : null;
 

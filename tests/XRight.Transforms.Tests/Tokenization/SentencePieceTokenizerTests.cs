@@ -110,6 +110,31 @@ public sealed class SentencePieceTokenizerTests
     }
 
     [TestMethod]
+    public void SentencePieceStyleTokenizerJsonDefersToTheModel()
+    {
+        using var folder = new TempDirectory();
+        File.WriteAllText(folder.File("tokenizer.json"), """
+            {
+              "added_tokens": [ { "id": 272, "content": "<|im_end|>", "special": true, "normalized": false } ],
+              "pre_tokenizer": { "type": "Metaspace", "replacement": "▁", "prepend_scheme": "first", "split": false },
+              "decoder": { "type": "Metaspace", "replacement": "▁", "prepend_scheme": "first", "split": false },
+              "model": { "type": "BPE", "byte_fallback": true, "vocab": { "<unk>": 0 }, "merges": [] }
+            }
+            """);
+        var error = Assert.ThrowsExactly<NotSupportedException>(() => CausalLmTokenizer.FromPretrained(folder.Path));
+        StringAssert.Contains(error.Message, "add the model's tokenizer.model");
+
+        File.WriteAllBytes(folder.File("tokenizer.model"), Model());
+        var tokenizer = CausalLmTokenizer.FromPretrained(folder.Path);
+        CollectionAssert.AreEqual(new[] { Hello, 272 }, tokenizer.Encode("hello<|im_end|>"), "the added tokens of tokenizer.json count");
+
+        using var copy = new TempDirectory();
+        tokenizer.SaveTo(copy.Path);
+        CollectionAssert.AreEqual(File.ReadAllBytes(folder.File("tokenizer.json")), File.ReadAllBytes(copy.File("tokenizer.json")));
+        CollectionAssert.AreEqual(new[] { Hello, 272 }, CausalLmTokenizer.FromPretrained(copy.Path).Encode("hello<|im_end|>"));
+    }
+
+    [TestMethod]
     public void UnigramAndOtherNormalizersAreNotSupported()
     {
         using var folder = new TempDirectory();

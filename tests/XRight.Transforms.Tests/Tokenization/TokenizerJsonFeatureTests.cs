@@ -117,6 +117,16 @@ public sealed class TokenizerJsonFeatureTests
     }
 
     [TestMethod]
+    public void UnknownTokenMayBeAnAddedToken()
+    {
+        var json = Create(addedTokens: [(256, "<|endoftext|>", true)]);
+        json["model"]!["unk_token"] = "<|endoftext|>";
+        var tokenizer = Load(json);
+        CollectionAssert.AreEqual(new int[] { 'a', 256 }, tokenizer.Encode("a<|endoftext|>"));
+        Assert.IsTrue(tokenizer.IsSpecial(256));
+    }
+
+    [TestMethod]
     public void SpecialTokensMapOverridesTokenizerConfig()
     {
         var json = Create(addedTokens: [(256, "<|a|>", true), (257, "<|b|>", true)]);

@@ -52,27 +52,17 @@ internal static class TokenizerLoader
     private static CausalLmTokenizer LoadByteLevel(
         TokenizerSource source, TokenizerConfig config, ByteLevelBpeDefinition definition, Dictionary<string, byte[]> files)
     {
-        var added = CombineAddedTokens(definition.AddedTokens.Select(t => (definition.Origin, t)).Concat(config.AddedTokens));
-        int? IdOf(string content) => added.TryGetValue(content, out var token) ? token.Id
-            : definition.Vocabulary.TryGetValue(content, out var id) ? id : null;
-
-        // A post-processor that adds BOS/EOS names them; otherwise GPT-2 and GPT-NeoX use <|endoftext|> for EOS.
         CheckTemplateAgreesWithConfig(definition.TemplatePrefix, "bos_token", config, source.Location);
         CheckTemplateAgreesWithConfig(definition.TemplateSuffix, "eos_token", config, source.Location);
-        var defaults = new Dictionary<string, string?>
-        {
-            ["bos_token"] = definition.TemplatePrefix,
-            ["eos_token"] = definition.TemplateSuffix ?? (IdOf(CausalLmTokenizer.EndOfTextToken) is null ? null : CausalLmTokenizer.EndOfTextToken),
-            ["unk_token"] = definition.UnknownToken,
-        };
-        var roles = SpecialTokenRoles.Resolve(config, defaults, addBos: definition.TemplatePrefix is not null,
-            addEos: definition.TemplateSuffix is not null, IdOf, source.Location);
-        AddRoles(added, roles);
-
-        var matched = added.Values.ToList();
-        var inner = ByteLevelBpeBuilder.Build(definition, matched);
-        var vocabSize = definition.Vocabulary.Values.Concat(matched.Select(t => t.Id)).Max() + 1;
-        return new CausalLmTokenizer(inner, roles, SpecialIds(roles, matched), vocabSize, files, config.OriginalBytes);
+        // A post-processor that adds BOS or EOS names them; otherwise GPT-2 and GPT-NeoX use <|endoftext|> as EOS.
+        var defaults = new RoleDefaults(
+            Bos: definition.TemplatePrefix,
+            Eos: definition.TemplateSuffix ?? CausalLmTokenizer.EndOfTextToken,
+            Unk: definition.UnknownToken,
+            AddBos: definition.TemplatePrefix is not null,
+            AddEos: definition.TemplateSuffix is not null);
+        return Assemble(source, config, definition.Vocabulary, definition.AddedTokens.Select(t => (definition.Origin, t)), defaults,
+            matched => ByteLevelBpeBuilder.Build(definition, matched), files);
     }
 
     /// <param name="source">The folder.</param>
@@ -84,27 +74,42 @@ internal static class TokenizerLoader
         var bytes = source.Read(TokenizerSource.TokenizerModel);
         var plain = CreateSentencePiece(bytes, path, specialTokens: null);
         var vocabulary = plain.Vocabulary;
-        var added = CombineAddedTokens(jsonAddedTokens.Select(t => (source.PathOf(TokenizerSource.TokenizerJson), t)).Concat(config.AddedTokens));
-        int? IdOf(string content) => added.TryGetValue(content, out var token) ? token.Id
-            : vocabulary.TryGetValue(content, out var id) ? id : null;
 
         // The model's own BOS/EOS/UNK pieces, when the vocabulary really has them at the stated ids.
         string? Piece(string piece, int id) => vocabulary.TryGetValue(piece, out var found) && found == id ? piece : null;
-        var defaults = new Dictionary<string, string?>
-        {
-            ["bos_token"] = Piece(plain.BeginningOfSentenceToken, plain.BeginningOfSentenceId),
-            ["eos_token"] = Piece(plain.EndOfSentenceToken, plain.EndOfSentenceId),
-            ["unk_token"] = Piece(plain.UnknownToken, plain.UnknownId),
-        };
-        // Llama's tokenizers add BOS by default.
-        var roles = SpecialTokenRoles.Resolve(config, defaults, addBos: true, addEos: false, IdOf, source.Location);
-        AddRoles(added, roles);
+        var defaults = new RoleDefaults(
+            Bos: Piece(plain.BeginningOfSentenceToken, plain.BeginningOfSentenceId),
+            Eos: Piece(plain.EndOfSentenceToken, plain.EndOfSentenceId),
+            Unk: Piece(plain.UnknownToken, plain.UnknownId),
+            AddBos: true, // as Llama's tokenizers do
+            AddEos: false);
+        var jsonPath = source.PathOf(TokenizerSource.TokenizerJson);
+        return Assemble(source, config, vocabulary, jsonAddedTokens.Select(t => (jsonPath, t)), defaults,
+            matched => CreateSentencePiece(bytes, path, matched.ToDictionary(t => t.Content, t => t.Id, StringComparer.Ordinal)),
+            KeptFiles(source, TokenizerSource.TokenizerModel, TokenizerSource.TokenizerJson));
+    }
+
+    /// <summary>
+    /// Resolves the special-token roles and builds the tokenizer with every token matched whole in the
+    /// text: the format's added tokens, those of the configuration files, and the role tokens.
+    /// </summary>
+    private static CausalLmTokenizer Assemble(
+        TokenizerSource source, TokenizerConfig config, IReadOnlyDictionary<string, int> vocabulary,
+        IEnumerable<(string File, AddedToken Token)> formatAddedTokens, RoleDefaults defaults,
+        Func<IReadOnlyList<AddedToken>, Tokenizer> build, Dictionary<string, byte[]> files)
+    {
+        var added = CombineAddedTokens(formatAddedTokens.Concat(config.AddedTokens));
+        int? IdOf(string content) => added.TryGetValue(content, out var token) ? token.Id
+            : vocabulary.TryGetValue(content, out var id) ? id : null;
+        var roles = SpecialTokenRoles.Resolve(config, defaults, IdOf, source.Location);
+        // transformers matches every special-token role whole in the text, even one only in the vocabulary.
+        foreach (var role in roles.All) added.TryAdd(role.Content, new AddedToken(role.Id, role.Content, Special: true, Normalized: false));
 
         var matched = added.Values.ToList();
-        var inner = CreateSentencePiece(bytes, path, matched.ToDictionary(t => t.Content, t => t.Id, StringComparer.Ordinal));
+        var inner = build(matched);
         var vocabSize = vocabulary.Values.Concat(matched.Select(t => t.Id)).Max() + 1;
-        var files = KeptFiles(source, TokenizerSource.TokenizerModel, TokenizerSource.TokenizerJson);
-        return new CausalLmTokenizer(inner, roles, SpecialIds(roles, matched), vocabSize, files, config.OriginalBytes);
+        HashSet<int> specialIds = [.. roles.All.Select(r => r.Id), .. matched.Where(t => t.Special).Select(t => t.Id)];
+        return new CausalLmTokenizer(inner, roles, specialIds, vocabSize, files, config.OriginalBytes);
     }
 
     private static LlamaTokenizer CreateSentencePiece(byte[] bytes, string path, IReadOnlyDictionary<string, int>? specialTokens)
@@ -143,15 +148,6 @@ internal static class TokenizerLoader
         }
         return byContent.ToDictionary(e => e.Key, e => e.Value.Token, StringComparer.Ordinal);
     }
-
-    // transformers matches every special-token role whole in the text, even one only in the vocabulary.
-    private static void AddRoles(Dictionary<string, AddedToken> added, SpecialTokenRoles roles)
-    {
-        foreach (var role in roles.All) added.TryAdd(role.Content, new AddedToken(role.Id, role.Content, Special: true, Normalized: false));
-    }
-
-    private static HashSet<int> SpecialIds(SpecialTokenRoles roles, IEnumerable<AddedToken> matched) =>
-        [.. roles.All.Select(r => r.Id), .. matched.Where(t => t.Special).Select(t => t.Id)];
 
     // The files a saved copy needs besides tokenizer_config.json: the model files named, if present,
     // and added_tokens.json, which contributes tokens.

@@ -10,8 +10,8 @@ namespace XRight.Tokenization;
 /// </summary>
 internal static class BuiltInByteLevelFiles
 {
-    public const int EndOfTextId = 256;
-    public const int PaddingId = 257;
+    private const int EndOfTextId = 256;
+    private const int PaddingId = 257;
 
     public static TokenizerSource Source() => TokenizerSource.InMemory("built-in byte-level tokenizer", new Dictionary<string, byte[]>
     {

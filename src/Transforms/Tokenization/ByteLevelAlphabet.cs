@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Unicode;
 
 namespace XRight.Tokenization;
 
@@ -12,20 +13,9 @@ internal static class ByteLevelAlphabet
     private static readonly char[] ByteToChar = BuildTable();
     private static readonly Dictionary<char, byte> CharToByte =
         Enumerable.Range(0, 256).ToDictionary(b => ByteToChar[b], b => (byte)b);
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>The character that stands for <paramref name="value"/>.</summary>
     public static char ToChar(byte value) => ByteToChar[value];
-
-    /// <summary>The byte-level form of the UTF-8 bytes of <paramref name="text"/>.</summary>
-    public static string Encode(string text)
-    {
-        var bytes = Encoding.UTF8.GetBytes(text);
-        return string.Create(bytes.Length, bytes, static (chars, source) =>
-        {
-            for (var i = 0; i < source.Length; i++) chars[i] = ByteToChar[source[i]];
-        });
-    }
 
     /// <summary>
     /// The text a byte-level token stands for, or null when the token is not made of alphabet
@@ -38,14 +28,8 @@ internal static class ByteLevelAlphabet
         {
             if (!CharToByte.TryGetValue(token[i], out bytes[i])) return null;
         }
-        try
-        {
-            return StrictUtf8.GetString(bytes);
-        }
-        catch (DecoderFallbackException)
-        {
-            return null; // a partial character: no text splits into it, so it has no text form
-        }
+        // A piece of a multi-byte character: no text splits into it, so it has no text form.
+        return Utf8.IsValid(bytes) ? Encoding.UTF8.GetString(bytes) : null;
     }
 
     private static char[] BuildTable()

@@ -42,6 +42,20 @@ public sealed class SplitRuleTests
     }
 
     [TestMethod]
+    public void Llama3AndQwen2PatternsCompileAndSplit()
+    {
+        // The Split patterns of the Llama-3 and Qwen2 tokenizer.json files (they differ in how digits group).
+        const string llama3 = @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+        const string qwen2 = @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+        const string text = "Hello, WORLD'S 12345!\n\n  x";
+        string[] SplitWith(string pattern) => new SplitRule(SplitRule.Compile(pattern), SplitBehavior.Isolated, invert: false)
+            .Split(text, 0, text.Length).Select(p => text.Substring(p.Offset, p.Length)).ToArray();
+
+        CollectionAssert.AreEqual(new[] { "Hello", ",", " WORLD", "'S", " ", "123", "45", "!\n\n", " ", " x" }, SplitWith(llama3));
+        CollectionAssert.AreEqual(new[] { "Hello", ",", " WORLD", "'S", " ", "1", "2", "3", "4", "5", "!\n\n", " ", " x" }, SplitWith(qwen2));
+    }
+
+    [TestMethod]
     public void Gpt2PatternSplitsWordsSpacesAndContractions()
     {
         const string text = "I'll  say 42!\n";

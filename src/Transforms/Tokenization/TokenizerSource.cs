@@ -34,7 +34,11 @@ internal sealed class TokenizerSource
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         var full = Path.GetFullPath(folder);
         if (!Directory.Exists(full))
-            throw new DirectoryNotFoundException($"Tokenizer folder '{full}' does not exist.");
+        {
+            throw new DirectoryNotFoundException(File.Exists(full)
+                ? $"'{full}' is a file; pass the model folder that holds the tokenizer files."
+                : $"Tokenizer folder '{full}' does not exist.");
+        }
         return new TokenizerSource(full, full, null);
     }
 

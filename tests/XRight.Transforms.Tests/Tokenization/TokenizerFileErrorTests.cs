@@ -81,6 +81,8 @@ public sealed class TokenizerFileErrorTests
         StringAssert.Contains(empty.Message, "tokenizer.json");
 
         File.WriteAllText(folder.File("vocab.json"), """{"a": 0}""");
+        var aFile = Assert.ThrowsExactly<DirectoryNotFoundException>(() => CausalLmTokenizer.FromPretrained(folder.File("vocab.json")));
+        StringAssert.Contains(aFile.Message, "is a file");
         var noMerges = Assert.ThrowsExactly<FileNotFoundException>(() => CausalLmTokenizer.FromPretrained(folder.Path));
         StringAssert.Contains(noMerges.Message, "merges.txt");
     }

@@ -71,8 +71,9 @@ public sealed class Gpt2TokenizerTests
     [TestMethod]
     public void DecodeRejectsIdsOutsideTheVocabulary()
     {
-        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Gpt2().Decode([15496, 50257]));
+        var tokenizer = Gpt2();
+        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => tokenizer.Decode([15496, 50257]));
         StringAssert.Contains(error.Message, "50257");
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Gpt2().Decode([-1]));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => tokenizer.Decode([-1]));
     }
 }

@@ -74,8 +74,9 @@ internal static class TokenizerJsonReader
         }
     }
 
+    /// <summary>A vocabulary object of token to id (<c>model.vocab</c>, or all of <c>vocab.json</c>).</summary>
     // Read directly rather than through JsonCursor: vocabularies have 50k-150k entries.
-    private static Dictionary<string, int> ReadVocabulary(JsonCursor vocab)
+    public static Dictionary<string, int> ReadVocabulary(JsonCursor vocab)
     {
         if (vocab.Kind != JsonValueKind.Object) throw vocab.Error($"'{vocab.Path}' must be an object of token to id, found {vocab.Kind}");
         var result = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -100,8 +101,7 @@ internal static class TokenizerJsonReader
             if (merge.ValueKind == JsonValueKind.String)
             {
                 text = merge.GetString()!;
-                var space = text.IndexOf(' ');
-                if (space <= 0 || space == text.Length - 1 || text.IndexOf(' ', space + 1) >= 0) text = null;
+                if (!IsMerge(text)) text = null;
             }
             else if (merge.ValueKind == JsonValueKind.Array && merge.GetArrayLength() == 2
                      && merge[0].ValueKind == JsonValueKind.String && merge[1].ValueKind == JsonValueKind.String)
@@ -114,6 +114,13 @@ internal static class TokenizerJsonReader
             index++;
         }
         return result;
+    }
+
+    /// <summary>Whether <paramref name="text"/> is a merge: two non-empty tokens separated by one space.</summary>
+    public static bool IsMerge(string text)
+    {
+        var space = text.IndexOf(' ');
+        return space > 0 && space < text.Length - 1 && text.IndexOf(' ', space + 1) < 0;
     }
 
     private static void ReadNormalizer(JsonCursor? normalizer, List<NormalizationForm> forms)

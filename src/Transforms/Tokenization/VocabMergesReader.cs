@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 
 namespace XRight.Tokenization;
 
@@ -11,13 +10,7 @@ internal static class VocabMergesReader
     {
         var vocabPath = source.PathOf(TokenizerSource.VocabJson);
         using var document = JsonCursor.Parse(source.Read(TokenizerSource.VocabJson), vocabPath);
-        var vocabulary = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var entry in JsonCursor.Root(document, vocabPath).Element.EnumerateObject())
-        {
-            if (entry.Value.ValueKind != JsonValueKind.Number || !entry.Value.TryGetInt32(out var id) || id < 0)
-                throw new InvalidDataException($"{vocabPath}: the id of token \"{entry.Name}\" must be a non-negative integer, found {entry.Value.GetRawText()}");
-            vocabulary[entry.Name] = id;
-        }
+        var vocabulary = TokenizerJsonReader.ReadVocabulary(JsonCursor.Root(document, vocabPath));
         return new ByteLevelBpeDefinition
         {
             Origin = $"{vocabPath} with {TokenizerSource.MergesTxt}",
@@ -38,8 +31,7 @@ internal static class VocabMergesReader
         {
             var line = lines[i].TrimEnd('\r');
             if (line.Length == 0 || line.StartsWith("#version", StringComparison.Ordinal)) continue;
-            var space = line.IndexOf(' ');
-            if (space <= 0 || space == line.Length - 1 || line.IndexOf(' ', space + 1) >= 0)
+            if (!TokenizerJsonReader.IsMerge(line))
                 throw new InvalidDataException($"{path}: line {i + 1} must be two tokens separated by one space, found \"{line}\"");
             merges.Add(line);
         }

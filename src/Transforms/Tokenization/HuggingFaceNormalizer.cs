@@ -11,16 +11,14 @@ namespace XRight.Tokenization;
 internal sealed class HuggingFaceNormalizer : Normalizer
 {
     private readonly IReadOnlyList<NormalizationForm> _forms;
-    private readonly bool _addPrefixSpace;
     private readonly AddedTokenSplitter _rawTokens;
-    private readonly AddedTokenSplitter _allTokens;
+    private readonly AddedTokenSplitter? _allTokens;
 
     public HuggingFaceNormalizer(IReadOnlyList<NormalizationForm> forms, bool addPrefixSpace, IReadOnlyCollection<AddedToken> addedTokens)
     {
         _forms = forms;
-        _addPrefixSpace = addPrefixSpace;
         _rawTokens = new AddedTokenSplitter(addedTokens.Where(t => !t.Normalized).Select(t => t.Content));
-        _allTokens = new AddedTokenSplitter(addedTokens.Select(t => t.Content));
+        _allTokens = addPrefixSpace ? new AddedTokenSplitter(addedTokens.Select(t => t.Content)) : null;
     }
 
     public override string Normalize(string original)
@@ -35,7 +33,7 @@ internal sealed class HuggingFaceNormalizer : Normalizer
                 continue;
             }
             foreach (var form in _forms) piece = piece.Normalize(form);
-            if (_addPrefixSpace) AppendWithPrefixSpaces(result, piece);
+            if (_allTokens is not null) AppendWithPrefixSpaces(result, piece, _allTokens);
             else result.Append(piece);
         }
         return result.ToString();
@@ -44,9 +42,9 @@ internal sealed class HuggingFaceNormalizer : Normalizer
     public override string Normalize(ReadOnlySpan<char> original) => Normalize(original.ToString());
 
     // Tokens matched in the normalized text (normalized: true) also bound the pieces that get a space.
-    private void AppendWithPrefixSpaces(StringBuilder result, string piece)
+    private static void AppendWithPrefixSpaces(StringBuilder result, string piece, AddedTokenSplitter allTokens)
     {
-        foreach (var (offset, length, isToken) in _allTokens.Split(piece, 0, piece.Length))
+        foreach (var (offset, length, isToken) in allTokens.Split(piece, 0, piece.Length))
         {
             if (!isToken && piece[offset] != ' ') result.Append(' ');
             result.Append(piece, offset, length);

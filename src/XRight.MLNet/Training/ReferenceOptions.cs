@@ -18,4 +18,13 @@ public sealed class ReferenceOptions
     /// tokenization is recomputed, never reused. Default: none (kept in memory for the run).
     /// </summary>
     public string? CacheFile { get; set; }
+
+    /// <summary>
+    /// A folder where the reference model is kept after it is built, so it can score new data after
+    /// training (implicit rewards) and a later run with the same reference need not rebuild it. With
+    /// LoRA only the reference's adapter is kept (it shares the policy's base weights); for
+    /// <see cref="ReferenceModelKind.InitialModel"/> with LoRA nothing is, since the reference is the
+    /// policy with its adapters disabled. Default: none.
+    /// </summary>
+    public string? ModelFolder { get; set; }
 }

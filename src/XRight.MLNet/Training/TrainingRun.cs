@@ -96,7 +96,7 @@ internal sealed class TrainingRun
         }
         if (_trajectory.Count == 0 || _trajectory[^1].Step != _step) Evaluate(clock, _trajectory.Count > 0 ? _trajectory[^1].Stepped : null);
         if (_checkpointDirectory is not null) SaveCheckpoint(clock);
-        var final = _scoring.Evaluate(_sftEvaluation, _dpoEvaluation, _reference, _options.EvaluationBatchSize);
+        var final = HeldOut();
         return new JointTrainingResult(_model, _strategy.Name, _trajectory.ToArray(), final, _step, _dpoSteps, _sftSteps,
             _previousSeconds + clock.Elapsed.TotalSeconds, MemoryMeter.PeakResidentBytes(), stop,
             DpoOptimum, SftOptimum, _reference?.Fingerprint);
@@ -191,11 +191,15 @@ internal sealed class TrainingRun
 
     private TrajectoryPoint Evaluate(Stopwatch clock, ObjectiveKind? stepped)
     {
-        var metrics = _scoring.Evaluate(_sftEvaluation, _dpoEvaluation, _reference, _options.EvaluationBatchSize);
+        var metrics = HeldOut();
         var point = new TrajectoryPoint(_step, metrics.FDpo, metrics.FSft, stepped, _previousSeconds + clock.Elapsed.TotalSeconds, MemoryMeter.PeakResidentBytes());
         _trajectory.Add(point);
         return point;
     }
+
+    // Before an SFT-stage reference exists, f_DPO is undefined (NaN).
+    private HeldOutMetrics HeldOut()
+        => _scoring.Evaluate(_sftEvaluation, _reference is null ? [] : _dpoEvaluation, _reference, _options.EvaluationBatchSize);
 
     private TrainingStopReason? StopRule(TrajectoryPoint point)
     {

@@ -22,12 +22,12 @@ internal static class ReferenceBuilder
             {
                 // The base before LoRA is attached: with B = 0 the adapters change nothing.
                 using var model = createModel();
-                return Fill(model, "initial/" + ModelFingerprint.Of(model), options, allRows, padId);
+                return Fill(model, "initial/" + ModelFingerprint.Of(model), options, allRows, padId, isInitialModel: true);
             }
             case ReferenceModelKind.Folder:
             {
                 using var model = CausalLm.FromPretrained(reference.Folder!, new ModelOptions { Device = device });
-                return Fill(model, "folder/" + ModelFingerprint.Of(model), options, allRows, padId);
+                return Fill(model, "folder/" + ModelFingerprint.Of(model), options, allRows, padId, isInitialModel: false);
             }
             case ReferenceModelKind.TrainedOnChosen:
             {
@@ -35,10 +35,11 @@ internal static class ReferenceBuilder
                 var fingerprint = "chosen-sft/" + Hash(ModelFingerprint.Of(model), OptionsFingerprint.Of(options),
                     $"epochs={reference.TrainingEpochs}", RowsHash(trainRows));
                 var cache = ReferenceLogProbCache.LoadOrEmpty(reference.CacheFile, fingerprint);
-                if (cache.Missing(allRows).Count == 0) return cache;
+                bool modelKept = reference.ModelFolder is null || KeptReference.Read(reference.ModelFolder)?.Fingerprint == fingerprint;
+                if (cache.Missing(allRows).Count == 0 && modelKept) return cache;
                 if (options.Lora is not null && model.Lora is null) model.ApplyLora(options.Lora);
                 TrainOnChosen(model, options, trainRows, padId, progress, cancellation);
-                return Fill(model, cache, options, allRows, padId);
+                return Fill(model, cache, options, allRows, padId, isInitialModel: false);
             }
             default:
                 throw new ArgumentOutOfRangeException(nameof(options), reference.Kind, "This reference kind is built during the run, not before it.");
@@ -47,16 +48,19 @@ internal static class ReferenceBuilder
 
     /// <summary>The SFT-stage reference: the policy as it is now.</summary>
     public static ReferenceLogProbCache FromCurrentPolicy(CausalLm policy, JointTrainerOptions options, IReadOnlyList<TokenizedPreference> allRows, int padId)
-        => Fill(policy, "sft-stage/" + ModelFingerprint.Of(policy), options, allRows, padId);
+        => Fill(policy, "sft-stage/" + ModelFingerprint.Of(policy), options, allRows, padId, isInitialModel: false);
 
-    private static ReferenceLogProbCache Fill(CausalLm model, string fingerprint, JointTrainerOptions options, IReadOnlyList<TokenizedPreference> rows, int padId)
-        => Fill(model, ReferenceLogProbCache.LoadOrEmpty(options.Reference.CacheFile, fingerprint), options, rows, padId);
+    private static ReferenceLogProbCache Fill(CausalLm model, string fingerprint, JointTrainerOptions options, IReadOnlyList<TokenizedPreference> rows, int padId, bool isInitialModel)
+        => Fill(model, ReferenceLogProbCache.LoadOrEmpty(options.Reference.CacheFile, fingerprint), options, rows, padId, isInitialModel);
 
-    private static ReferenceLogProbCache Fill(CausalLm model, ReferenceLogProbCache cache, JointTrainerOptions options, IReadOnlyList<TokenizedPreference> rows, int padId)
+    // Scores the rows the cache lacks, saves the cache file, and keeps the model where asked.
+    private static ReferenceLogProbCache Fill(CausalLm model, ReferenceLogProbCache cache, JointTrainerOptions options, IReadOnlyList<TokenizedPreference> rows, int padId, bool isInitialModel)
     {
         int before = cache.Count;
         new PolicyScoring(model, options.DpoLoss, padId).FillReferenceCache(cache, rows, options.EvaluationBatchSize);
         if (options.Reference.CacheFile is { } file && cache.Count != before) cache.Save(file);
+        if (options.Reference.ModelFolder is { } folder && KeptReference.Read(folder)?.Fingerprint != cache.Fingerprint)
+            KeptReference.Keep(folder, cache.Fingerprint, model, policyHasAdapters: options.Lora is not null, isInitialModel);
         return cache;
     }
 

@@ -9,7 +9,7 @@ namespace XRight.Data;
 /// </summary>
 public sealed class DataValidationReport
 {
-    internal DataValidationReport(long rowsRead, long emptyPrompts, long emptyResponses, long emptyChosen, long emptyRejected, long chosenEqualsRejected)
+    internal DataValidationReport(long rowsRead, long emptyPrompts, long emptyResponses, long emptyChosen, long emptyRejected, long chosenEqualsRejected, long tooLong = 0)
     {
         RowsRead = rowsRead;
         EmptyPrompts = emptyPrompts;
@@ -17,6 +17,7 @@ public sealed class DataValidationReport
         EmptyChosen = emptyChosen;
         EmptyRejected = emptyRejected;
         ChosenEqualsRejected = chosenEqualsRejected;
+        TooLong = tooLong;
     }
 
     /// <summary>Rows read from the data view.</summary>
@@ -26,7 +27,7 @@ public sealed class DataValidationReport
     public long RowsKept => RowsRead - RowsSkipped;
 
     /// <summary>Rows left out, for any reason.</summary>
-    public long RowsSkipped => EmptyPrompts + EmptyResponses + EmptyChosen + EmptyRejected + ChosenEqualsRejected;
+    public long RowsSkipped => EmptyPrompts + EmptyResponses + EmptyChosen + EmptyRejected + ChosenEqualsRejected + TooLong;
 
     /// <summary>Rows skipped because the prompt is empty or whitespace.</summary>
     public long EmptyPrompts { get; }
@@ -43,6 +44,9 @@ public sealed class DataValidationReport
     /// <summary>Preference rows skipped because chosen and rejected are the same text (ordinal comparison).</summary>
     public long ChosenEqualsRejected { get; }
 
+    /// <summary>Rows that cannot fit in the token budget (prompt cut to its minimum plus the longest response); counted by the trainer, which sees the token columns.</summary>
+    public long TooLong { get; }
+
     /// <summary>For example "2000 rows read, 1994 kept, 6 skipped: 4 empty chosen, 2 chosen == rejected".</summary>
     public override string ToString()
     {
@@ -54,6 +58,7 @@ public sealed class DataValidationReport
             (EmptyChosen, "empty chosen"),
             (EmptyRejected, "empty rejected"),
             (ChosenEqualsRejected, "chosen == rejected"),
+            (TooLong, "too long"),
         };
         var details = reasons.Where(r => r.Count > 0).Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Count} {r.Label}")).ToList();
         return details.Count == 0 ? summary : summary + ": " + string.Join(", ", details);

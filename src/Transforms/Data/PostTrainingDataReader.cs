@@ -29,9 +29,7 @@ public static class PostTrainingDataReader
         while (rows.MoveNext())
         {
             ReadOnlyMemory<char> prompt = rows[0], response = rows[1];
-            RowIssue? issue = IsBlank(prompt) ? new RowIssue(SkipReason.EmptyPrompt, columns.Prompt)
-                : IsBlank(response) ? new RowIssue(SkipReason.EmptyResponse, columns.Response)
-                : null;
+            var issue = RowChecks.Instruction(prompt, response, columns);
             if (tally.Accept(rows.RowNumber, issue)) kept.Add(new InstructionExample(prompt.ToString(), response.ToString()));
         }
         return new ValidatedExamples<InstructionExample>(kept, tally.ToReport());
@@ -56,17 +54,11 @@ public static class PostTrainingDataReader
         while (rows.MoveNext())
         {
             ReadOnlyMemory<char> prompt = rows[0], chosen = rows[1], rejected = rows[2];
-            RowIssue? issue = IsBlank(prompt) ? new RowIssue(SkipReason.EmptyPrompt, columns.Prompt)
-                : IsBlank(chosen) ? new RowIssue(SkipReason.EmptyChosen, columns.Chosen)
-                : IsBlank(rejected) ? new RowIssue(SkipReason.EmptyRejected, columns.Rejected)
-                : chosen.Span.SequenceEqual(rejected.Span) ? new RowIssue(SkipReason.ChosenEqualsRejected, columns.Chosen, columns.Rejected)
-                : null;
+            var issue = RowChecks.Preference(prompt, chosen, rejected, columns);
             if (tally.Accept(rows.RowNumber, issue)) kept.Add(new PreferenceExample(prompt.ToString(), chosen.ToString(), rejected.ToString()));
         }
         return new ValidatedExamples<PreferenceExample>(kept, tally.ToReport());
     }
-
-    private static bool IsBlank(ReadOnlyMemory<char> text) => text.Span.IsWhiteSpace();
 
     private static PostTrainingColumnNames Checked(PostTrainingColumnNames columns, bool preferences)
     {

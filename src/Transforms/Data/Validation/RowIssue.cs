@@ -12,6 +12,7 @@ internal readonly record struct RowIssue(SkipReason Reason, string Column, strin
         SkipReason.EmptyChosen => "the chosen response is empty or whitespace",
         SkipReason.EmptyRejected => "the rejected response is empty or whitespace",
         SkipReason.ChosenEqualsRejected => "chosen and rejected are the same text",
+        SkipReason.TooLong => "the row does not fit in the token budget",
         _ => throw new ArgumentOutOfRangeException(nameof(Reason), Reason, "Unknown skip reason."),
     };
 }

@@ -8,4 +8,5 @@ internal enum SkipReason
     EmptyChosen,
     EmptyRejected,
     ChosenEqualsRejected,
+    TooLong,
 }

@@ -30,5 +30,6 @@ internal sealed class ValidationTally(string source, bool strict)
         _skipped[(int)SkipReason.EmptyResponse],
         _skipped[(int)SkipReason.EmptyChosen],
         _skipped[(int)SkipReason.EmptyRejected],
-        _skipped[(int)SkipReason.ChosenEqualsRejected]);
+        _skipped[(int)SkipReason.ChosenEqualsRejected],
+        _skipped[(int)SkipReason.TooLong]);
 }

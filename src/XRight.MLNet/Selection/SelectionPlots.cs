@@ -1,4 +1,5 @@
 using ScottPlot;
+using XRight.IO;
 
 namespace XRight.Selection;
 

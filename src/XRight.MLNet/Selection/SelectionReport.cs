@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using XRight.IO;
 
 namespace XRight.Selection;
 

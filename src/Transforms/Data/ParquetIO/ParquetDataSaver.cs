@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Parquet;
 using Parquet.Schema;
+using XRight.IO;
 
 namespace XRight.Data.ParquetIO;
 
@@ -13,27 +14,12 @@ internal static class ParquetDataSaver
         var columns = visible.Select(ParquetWriteColumn.For).ToArray();
         var schema = new ParquetSchema(columns.Select(column => column.Field));
 
-        var target = Path.GetFullPath(path);
-        var directory = Path.GetDirectoryName(target)
-            ?? throw new ArgumentException($"'{path}' names no file.", nameof(path));
-        // Same folder, so the final rename is atomic and never crosses file systems.
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
-        try
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None))
-            {
-                var writer = SyncBridge.Run(() => ParquetWriter.CreateAsync(schema, stream));
-                WriteRows(data, visible, columns, writer, rowGroupSize);
-                SyncBridge.Run(() => writer.DisposeAsync().AsTask()); // writes the footer
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, target, overwrite: true);
-        }
-        catch
-        {
-            if (File.Exists(temporary)) File.Delete(temporary);
-            throw;
-        }
+            var writer = SyncBridge.Run(() => ParquetWriter.CreateAsync(schema, stream));
+            WriteRows(data, visible, columns, writer, rowGroupSize);
+            SyncBridge.Run(() => writer.DisposeAsync().AsTask()); // writes the footer
+        });
     }
 
     private static void WriteRows(IDataView data, DataViewSchema.Column[] visible, ParquetWriteColumn[] columns, ParquetWriter writer, int rowGroupSize)

@@ -1,3 +1,4 @@
+using XRight.IO;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;

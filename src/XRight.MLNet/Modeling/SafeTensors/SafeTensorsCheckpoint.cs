@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using TorchSharp;
 using XRight.Runtime;
 using static TorchSharp.torch;
+using XRight.IO;
 
 namespace XRight.Modeling.SafeTensors;
 

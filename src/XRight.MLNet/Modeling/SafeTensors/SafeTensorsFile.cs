@@ -1,6 +1,7 @@
 using TorchSharp;
 using XRight.Runtime;
 using static TorchSharp.torch;
+using XRight.IO;
 
 namespace XRight.Modeling.SafeTensors;
 

@@ -6,18 +6,26 @@ namespace XRight.Training.Strategies;
 /// trainer and by the closed-form toy problems.
 /// </summary>
 /// <remarks>
-/// Per step the loop calls <see cref="Need"/>, computes what it asks for, calls <see cref="Decide"/>
-/// with those values (null when <see cref="EvaluationNeed.None"/>), performs the update, and then
-/// calls <see cref="Observe"/> for each objective whose batch loss it computed with a graph in that
-/// step (the values before the update).
+/// Per step the loop stops when <see cref="IsComplete"/> says so, else calls <see cref="Need"/>, computes
+/// what it asks for, calls <see cref="Decide"/> with those values (null when <see cref="EvaluationNeed.None"/>),
+/// performs the update, and then calls <see cref="Observe"/> for each objective whose batch loss it
+/// computed with a graph in that step (the values before the update). Steps are decided in order,
+/// each once.
 /// </remarks>
 public interface IJointStrategy
 {
     /// <summary>A short display name, for example "ALRIGHT(λ=0.5)".</summary>
     string Name { get; }
 
-    /// <summary>Total optimizer steps of the run.</summary>
+    /// <summary>Total optimizer steps of the run (an upper bound when the strategy can stop early).</summary>
     int TotalSteps { get; }
+
+    /// <summary>
+    /// True when the run ends before step <paramref name="step"/> (0-based). By default that is when
+    /// <paramref name="step"/> reaches <see cref="TotalSteps"/>; a strategy that stops early (a Sequential
+    /// phase whose objective fell below its threshold) ends sooner.
+    /// </summary>
+    bool IsComplete(int step) => step >= TotalSteps;
 
     /// <summary>What must be evaluated before deciding step <paramref name="step"/> (0-based).</summary>
     EvaluationNeed Need(int step);

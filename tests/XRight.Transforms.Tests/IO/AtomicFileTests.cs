@@ -1,6 +1,6 @@
-using XRight.Modeling.SafeTensors;
+using XRight.IO;
 
-namespace XRight.Tests.Modeling.SafeTensors;
+namespace XRight.Tests.IO;
 
 [TestClass]
 public sealed class AtomicFileTests
@@ -38,14 +38,14 @@ public sealed class AtomicFileTests
     }
 
     [TestMethod]
-    public void MissingFolderIsNamed()
+    public void MissingFolderIsCreated()
     {
         using var dir = new TempDirectory();
         var path = Path.Combine(dir.Path, "absent", "file.bin");
 
-        var error = Assert.ThrowsExactly<DirectoryNotFoundException>(() => AtomicFile.Write(path, stream => stream.WriteByte(0)));
+        AtomicFile.WriteAllText(path, "é");
 
-        Assert.Contains(Path.Combine(dir.Path, "absent"), error.Message);
-        Assert.IsFalse(Directory.Exists(Path.Combine(dir.Path, "absent")));
+        CollectionAssert.AreEqual(new byte[] { 0xC3, 0xA9 }, File.ReadAllBytes(path), "UTF-8 without a byte-order mark");
+        CollectionAssert.AreEqual(new[] { path }, Directory.GetFiles(Path.Combine(dir.Path, "absent")));
     }
 }

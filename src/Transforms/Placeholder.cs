@@ -1,1 +1,0 @@
-namespace XRight; internal static class Placeholder { }

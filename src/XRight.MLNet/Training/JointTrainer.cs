@@ -1,0 +1,226 @@
+using XRight.Modeling;
+using XRight.Runtime;
+using XRight.Training.Checkpoints;
+using XRight.Training.Reference;
+using XRight.Training.Strategies;
+
+namespace XRight.Training;
+
+/// <summary>
+/// Trains a causal LM on instruction data (SFT) and preference data (DPO) jointly, with one of the
+/// strategies of <see cref="JointStrategy"/>. Usable without ML.NET: token rows in, trained model out.
+/// </summary>
+/// <remarks>
+/// Order of work: the options and data are checked before anything runs; the reference log-probs are
+/// computed once (or read from the cache file); f* is estimated by single-objective runs of the same
+/// budget when MAXRIGHT needs an unknown one; then the main run, with held-out evaluations, stopping
+/// rules and checkpoints.
+/// </remarks>
+public sealed class JointTrainer(JointTrainerOptions options)
+{
+    private readonly JointTrainerOptions _options = options ?? throw new ArgumentNullException(nameof(options));
+
+    /// <summary>Runs the configured strategy.</summary>
+    /// <param name="createModel">Makes the starting policy (called again for the reference and f* runs, so it must return a fresh model each time).</param>
+    /// <param name="data">The token-level data.</param>
+    /// <param name="progress">Receives a report after every step.</param>
+    /// <param name="cancellationToken">Stops the run between steps.</param>
+    public JointTrainingResult Train(Func<CausalLm> createModel, JointTrainingData data, IProgress<TrainingProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(createModel);
+        var o = Prepare(data, out var split);
+        var context = TorchContext.Create(o.Runtime);
+        ReferenceLogProbCache? reference;
+        int padId;
+        CausalLm? probe;
+        double? dpoStar, sftStar;
+        if (o.ResumeFrom is { } checkpoint)
+        {
+            // Everything computed before step 0 (reference log-probs, f*) is in the checkpoint.
+            var state = CheckpointStore.ReadState(checkpoint);
+            probe = createModel();
+            padId = PadIdOf(probe);
+            reference = state.ReferenceFingerprint is { } fingerprint
+                ? ReferenceLogProbCache.LoadOrEmpty(Path.Combine(checkpoint, CheckpointStore.ReferenceFile), fingerprint)
+                : null;
+            (dpoStar, sftStar) = (state.DpoOptimum, state.SftOptimum);
+        }
+        else
+        {
+            (reference, padId, probe) = PrepareReference(o, createModel, split, context, progress, cancellationToken);
+            (dpoStar, sftStar) = Optimum(o, createModel, split, reference, padId, progress, cancellationToken);
+        }
+        int total = TotalSteps(o, split);
+        var model = Policy(createModel, o, probe);
+        try
+        {
+            var run = new TrainingRun(new TrainingRunSetup
+            {
+                Options = o,
+                Model = model,
+                Strategy = CreateStrategy(o, total, dpoStar, sftStar, split),
+                Phase = "training",
+                PadTokenId = padId,
+                Instructions = split.Instructions,
+                Preferences = split.Preferences,
+                InstructionEvaluation = split.InstructionEvaluation,
+                PreferenceEvaluation = split.PreferenceEvaluation,
+                Reference = reference,
+                LateReference = o.UsesDpo && reference is null
+                    ? policy => ReferenceBuilder.FromCurrentPolicy(policy, o, split.AllPreferences, padId)
+                    : null,
+                CheckpointDirectory = o.CheckpointDirectory,
+                OptionsFingerprint = OptionsFingerprint.Of(o),
+                Progress = progress,
+                Cancellation = cancellationToken,
+            })
+            {
+                DpoOptimum = dpoStar,
+                SftOptimum = sftStar,
+            };
+            return run.Execute(o.ResumeFrom);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Estimates f*_DPO and f*_SFT as the held-out values reached by a DPO-only and an SFT-only run with
+    /// the same number of steps as the configured strategy (the paper's approximation).
+    /// </summary>
+    public (double Dpo, double Sft) EstimateOptimum(Func<CausalLm> createModel, JointTrainingData data,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(createModel);
+        var o = Prepare(data, out var split);
+        var context = TorchContext.Create(o.Runtime);
+        var (reference, padId, probe) = PrepareReference(o, createModel, split, context, progress, cancellationToken);
+        probe?.Dispose();
+        var reference0 = reference ?? ReferenceForSingleObjective(o, createModel, split, padId);
+        return (SingleObjective(o, createModel, split, reference0, padId, ObjectiveKind.Dpo, progress, cancellationToken),
+                SingleObjective(o, createModel, split, reference0, padId, ObjectiveKind.Sft, progress, cancellationToken));
+    }
+
+    private JointTrainerOptions Prepare(JointTrainingData data, out DataSplit split)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        _options.Validate();
+        var o = _options.Clone();
+        split = DataSplit.From(data, o);
+        return o;
+    }
+
+    private static (ReferenceLogProbCache? Reference, int PadId, CausalLm? Probe) PrepareReference(JointTrainerOptions o, Func<CausalLm> createModel,
+        DataSplit split, TorchContext context, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
+    {
+        // A first model tells the padding id; it is reused as the policy when nothing else needs a fresh one.
+        var probe = createModel();
+        int padId = PadIdOf(probe);
+        if (!o.UsesDpo || o.Reference.Kind == ReferenceModelKind.SftStageModel) return (null, padId, probe);
+        probe.Dispose();
+        var reference = ReferenceBuilder.Build(o, createModel, split.Preferences, split.AllPreferences, padId, context.Device, progress, cancellation);
+        return (reference, padId, null);
+    }
+
+    // Padding is never attended to nor scored; any id in the vocabulary works, the configured one is kept.
+    private static int PadIdOf(CausalLm model)
+        => model.Config.PadTokenId ?? (model.Config.EosTokenIds.Count > 0 ? model.Config.EosTokenIds[0] : 0);
+
+    private static CausalLm Policy(Func<CausalLm> createModel, JointTrainerOptions o, CausalLm? probe)
+    {
+        var model = probe ?? createModel();
+        if (o.Lora is not null && model.Lora is null) model.ApplyLora(o.Lora);
+        return model;
+    }
+
+    private (double? Dpo, double? Sft) Optimum(JointTrainerOptions o, Func<CausalLm> createModel, DataSplit split, ReferenceLogProbCache? reference,
+        int padId, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
+    {
+        double? dpo = o.DpoOptimum, sft = o.SftOptimum;
+        bool needed = o.Strategy is JointStrategy.MaxRight or JointStrategy.MemoryEfficientMaxRight;
+        if (!needed || (dpo is not null && sft is not null)) return (dpo, sft);
+        if (!o.EstimateMissingOptimum)
+            throw new ArgumentException($"JointTrainerOptions: {o.Strategy} needs DpoOptimum and SftOptimum (f*), and EstimateMissingOptimum is off.");
+        var reference0 = reference ?? ReferenceForSingleObjective(o, createModel, split, padId);
+        dpo ??= SingleObjective(o, createModel, split, reference0, padId, ObjectiveKind.Dpo, progress, cancellation);
+        sft ??= SingleObjective(o, createModel, split, reference0, padId, ObjectiveKind.Sft, progress, cancellation);
+        return (dpo, sft);
+    }
+
+    // With the SFT-stage reference, a DPO-only run has no SFT stage: its reference is the starting model.
+    private static ReferenceLogProbCache ReferenceForSingleObjective(JointTrainerOptions o, Func<CausalLm> createModel, DataSplit split, int padId)
+    {
+        using var model = createModel();
+        return ReferenceBuilder.FromCurrentPolicy(model, o, split.AllPreferences, padId);
+    }
+
+    private double SingleObjective(JointTrainerOptions o, Func<CausalLm> createModel, DataSplit split, ReferenceLogProbCache reference, int padId,
+        ObjectiveKind objective, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
+    {
+        using var model = Policy(createModel, o, null);
+        var run = new TrainingRun(new TrainingRunSetup
+        {
+            Options = o,
+            Model = model,
+            Strategy = new SequentialStrategy([new SequentialPhase(objective, TotalSteps(o, split))]),
+            Phase = objective == ObjectiveKind.Dpo ? "optimum f*_DPO" : "optimum f*_SFT",
+            PadTokenId = padId,
+            Instructions = objective == ObjectiveKind.Sft ? split.Instructions : [],
+            Preferences = objective == ObjectiveKind.Dpo ? split.Preferences : [],
+            InstructionEvaluation = objective == ObjectiveKind.Sft ? split.InstructionEvaluation : [],
+            PreferenceEvaluation = objective == ObjectiveKind.Dpo ? split.PreferenceEvaluation : [],
+            Reference = reference,
+            EvaluateDuringRun = false,
+            Progress = progress,
+            Cancellation = cancellation,
+        });
+        var final = run.Execute(resumeFrom: null).Final;
+        return objective == ObjectiveKind.Dpo ? final.FDpo : final.FSft;
+    }
+
+    /// <summary>Optimizer steps of the configured strategy (before <see cref="JointTrainerOptions.MaxSteps"/>).</summary>
+    private static int TotalSteps(JointTrainerOptions o, DataSplit split)
+    {
+        int Steps(int rows, int batch) => (((rows + batch - 1) / batch) + o.GradientAccumulationSteps - 1) / o.GradientAccumulationSteps;
+        int steps = o.Strategy == JointStrategy.Sequential
+            ? o.SequentialDpoEpochs * Steps(split.Preferences.Count, o.DpoBatchSize) + o.SequentialSftEpochs * Steps(split.Instructions.Count, o.SftBatchSize)
+            : o.Epochs * Steps(split.Instructions.Count, o.SftBatchSize);
+        return o.MaxSteps is { } cap ? Math.Min(cap, steps) : steps;
+    }
+
+    private static IJointStrategy CreateStrategy(JointTrainerOptions o, int total, double? dpoStar, double? sftStar, DataSplit split)
+    {
+        var optimum = new ObjectiveValues(dpoStar ?? 0, sftStar ?? 0);
+        return o.Strategy switch
+        {
+            JointStrategy.Sequential => new SequentialStrategy(SequentialPhases(o, split, total)),
+            JointStrategy.Mix => new MixStrategy(o.Lambda, total),
+            JointStrategy.AlRight => new AlrightStrategy(o.Lambda, total, SeedDerivation.Derive(o.Runtime.Seed, "alright")),
+            JointStrategy.MaxRight => new MaxRightStrategy(o.Lambda, total, optimum),
+            JointStrategy.MemoryEfficientMaxRight => new MemoryEfficientMaxRightStrategy(o.Lambda, total, optimum, o.MaxRightEvaluationInterval),
+            _ => throw new ArgumentOutOfRangeException(nameof(o), o.Strategy, "Unknown strategy."),
+        };
+    }
+
+    private static SequentialPhase[] SequentialPhases(JointTrainerOptions o, DataSplit split, int total)
+    {
+        int Steps(int rows, int batch, int epochs) => epochs * ((((rows + batch - 1) / batch) + o.GradientAccumulationSteps - 1) / o.GradientAccumulationSteps);
+        var dpo = new SequentialPhase(ObjectiveKind.Dpo, Steps(split.Preferences.Count, o.DpoBatchSize, o.SequentialDpoEpochs));
+        var sft = new SequentialPhase(ObjectiveKind.Sft, Steps(split.Instructions.Count, o.SftBatchSize, o.SequentialSftEpochs));
+        var ordered = o.SequentialOrder == SequentialOrder.DpoThenSft ? new[] { dpo, sft } : [sft, dpo];
+        // MaxSteps cuts the schedule: phases keep their order and the last one is shortened.
+        var phases = new List<SequentialPhase>();
+        int left = total;
+        foreach (var phase in ordered.Where(p => p.Steps > 0))
+        {
+            if (left == 0) break;
+            phases.Add(phase with { Steps = Math.Min(phase.Steps, left) });
+            left -= phases[^1].Steps;
+        }
+        return [.. phases];
+    }
+}

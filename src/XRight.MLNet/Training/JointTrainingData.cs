@@ -1,0 +1,21 @@
+namespace XRight.Training;
+
+/// <summary>
+/// The token-level data of a run. The two training sets are separate and may differ in size. When an
+/// evaluation set is not given, the first <see cref="JointTrainerOptions.EvaluationFraction"/> of the
+/// training set is held out for it (as the reference code does).
+/// </summary>
+public sealed class JointTrainingData
+{
+    /// <summary>Instruction rows for SFT.</summary>
+    public IReadOnlyList<TokenizedInstruction> Instructions { get; init; } = [];
+
+    /// <summary>Preference rows for DPO.</summary>
+    public IReadOnlyList<TokenizedPreference> Preferences { get; init; } = [];
+
+    /// <summary>Held-out instruction rows for f_SFT; null to split them off the training rows.</summary>
+    public IReadOnlyList<TokenizedInstruction>? InstructionEvaluation { get; init; }
+
+    /// <summary>Held-out preference rows for f_DPO; null to split them off the training rows.</summary>
+    public IReadOnlyList<TokenizedPreference>? PreferenceEvaluation { get; init; }
+}

@@ -1,0 +1,17 @@
+namespace XRight.Training;
+
+/// <summary>Why a run ended.</summary>
+public enum TrainingStopReason
+{
+    /// <summary>All planned steps ran.</summary>
+    Completed,
+
+    /// <summary>A held-out optimality gap reached <see cref="JointTrainerOptions.StopGap"/>.</summary>
+    GapReached,
+
+    /// <summary>The held-out point weakly dominated <see cref="JointTrainerOptions.StopWhenDominating"/>.</summary>
+    DominatesTarget,
+
+    /// <summary>A Sequential phase stopped early and nothing was left.</summary>
+    StrategyFinished,
+}

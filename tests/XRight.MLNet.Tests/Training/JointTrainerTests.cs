@@ -1,0 +1,142 @@
+using TorchSharp;
+using XRight.Training;
+using static TorchSharp.torch;
+
+namespace XRight.Tests.Training;
+
+[TestClass]
+public sealed class JointTrainerTests
+{
+    [TestMethod]
+    [DataRow(JointStrategy.Sequential)]
+    [DataRow(JointStrategy.Mix)]
+    [DataRow(JointStrategy.AlRight)]
+    [DataRow(JointStrategy.MaxRight)]
+    [DataRow(JointStrategy.MemoryEfficientMaxRight)]
+    public void EveryStrategyTrainsAndRecordsItsTrajectory(JointStrategy strategy)
+    {
+        var data = TinyTask.Data();
+        var options = TinyTask.Options(strategy);
+        var result = new JointTrainer(options).Train(() => TinyTask.Model(), data);
+        using var model = result.Model;
+
+        // 24 SFT rows / 4 = 6 batches per epoch; joint strategies: 2 epochs = 12 steps; Sequential: 1 DPO epoch (16 / 4) + 1 SFT epoch (6).
+        int expected = strategy == JointStrategy.Sequential ? 4 + 6 : 12;
+        Assert.AreEqual(expected, result.Steps);
+        Assert.AreEqual(TrainingStopReason.Completed, result.StopReason);
+        CollectionAssert.AreEqual(strategy == JointStrategy.Sequential ? new[] { 1, 4, 8, 10 } : new[] { 1, 4, 8, 12 },
+            result.Trajectory.Select(p => p.Step).ToArray(), "evaluated after step 1, every 4 steps and at the end");
+        if (strategy == JointStrategy.Mix) Assert.AreEqual((12, 12), (result.DpoSteps, result.SftSteps));
+        else Assert.AreEqual(result.Steps, result.DpoSteps + result.SftSteps);
+
+        using var initial = TinyTask.Model();
+        var before = new PolicyScoring(initial, options.Dpo, TinyTask.Eos).Evaluate(data.InstructionEvaluation!, [], null, 16);
+        Assert.IsLessThan(before.FSft, result.Final.FSft, $"f_SFT {before.FSft} -> {result.Final.FSft}");
+        Assert.IsTrue(double.IsFinite(result.Final.FDpo));
+    }
+
+    [TestMethod]
+    public void DpoAgainstTheInitialModelStartsAtLn2()
+    {
+        var data = TinyTask.Data();
+        var options = TinyTask.Options(JointStrategy.AlRight);
+        using var model = TinyTask.Model();
+        var reference = new XRight.Training.Reference.ReferenceLogProbCache("test");
+        var scoring = new PolicyScoring(model, options.Dpo, TinyTask.Eos);
+        scoring.FillReferenceCache(reference, data.PreferenceEvaluation!, 4);
+        var metrics = scoring.Evaluate([], data.PreferenceEvaluation!, reference, 4);
+        Assert.AreEqual(Math.Log(2), metrics.FDpo, 1e-6);
+        Assert.AreEqual(0, metrics.RewardMargin, 1e-6);
+    }
+
+    [TestMethod]
+    public void ResumingFromACheckpointGivesTheSameWeightsAsAnUninterruptedRun()
+    {
+        var data = TinyTask.Data();
+        using var dir = new TempDirectory();
+        var options = TinyTask.Options(JointStrategy.MemoryEfficientMaxRight);
+        options.MaxRightEvaluationInterval = 3;
+        options.Lora = new XRight.Modeling.Lora.LoraOptions { Rank = 4, Alpha = 8, Dropout = 0.1 };
+
+        var straight = new JointTrainer(options).Train(() => TinyTask.Model(), data);
+        using var straightModel = straight.Model;
+
+        var interrupted = options.Clone();
+        interrupted.CheckpointDirectory = dir.Path;
+        interrupted.CheckpointInterval = 3;
+        interrupted.MaxSteps = null;
+        using var cancel = new CancellationTokenSource();
+        var stopAfter7 = new Progress7(cancel);
+        Assert.ThrowsExactly<OperationCanceledException>(() => new JointTrainer(interrupted).Train(() => TinyTask.Model(), data, stopAfter7, cancel.Token));
+        var checkpoints = Directory.GetDirectories(dir.Path).Order().ToArray();
+        Assert.AreEqual("checkpoint-0000006", Path.GetFileName(checkpoints[^1]));
+
+        var resumed = options.Clone();
+        resumed.ResumeFrom = checkpoints[^1];
+        var result = new JointTrainer(resumed).Train(() => TinyTask.Model(), data);
+        using var resumedModel = result.Model;
+
+        Assert.AreEqual(straight.Steps, result.Steps);
+        Assert.AreEqual((straight.DpoSteps, straight.SftSteps), (result.DpoSteps, result.SftSteps));
+        var a = straightModel.state_dict();
+        var b = resumedModel.state_dict();
+        foreach (var (name, tensor) in a)
+            CollectionAssert.AreEqual(tensor.data<float>().ToArray(), b[name].data<float>().ToArray(), $"{name} differs");
+        CollectionAssert.AreEqual(straight.Trajectory.Select(p => (p.Step, p.FDpo, p.FSft)).ToArray(),
+            result.Trajectory.Select(p => (p.Step, p.FDpo, p.FSft)).ToArray());
+    }
+
+    private sealed class Progress7(CancellationTokenSource cancel) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            if (value.Phase == "training" && value.Step == 7) cancel.Cancel();
+        }
+    }
+
+    [TestMethod]
+    [DataRow(nameof(JointTrainerOptions.Lambda), 1.5)]
+    [DataRow(nameof(JointTrainerOptions.LearningRate), 0.0)]
+    [DataRow("Dpo.Beta", -0.1)]
+    [DataRow(nameof(JointTrainerOptions.MaxRightEvaluationInterval), 0.0)]
+    public void BadOptionsFailBeforeAnyWork(string option, double value)
+    {
+        var options = TinyTask.Options(JointStrategy.AlRight);
+        switch (option)
+        {
+            case nameof(JointTrainerOptions.Lambda): options.Lambda = value; break;
+            case nameof(JointTrainerOptions.LearningRate): options.LearningRate = value; break;
+            case "Dpo.Beta": options.Dpo = options.Dpo with { Beta = value }; break;
+            default: options.MaxRightEvaluationInterval = (int)value; break;
+        }
+        int created = 0;
+        var e = Assert.Throws<ArgumentException>(() => new JointTrainer(options).Train(() => { created++; return TinyTask.Model(); }, TinyTask.Data()));
+        StringAssert.Contains(e.Message, option);
+        Assert.AreEqual(0, created, "no model was made");
+    }
+
+    [TestMethod]
+    public void AStrategyWithoutItsDataFailsBeforeAnyWork()
+    {
+        var data = new JointTrainingData { Instructions = TinyTask.Data().Instructions };
+        var e = Assert.ThrowsExactly<ArgumentException>(() => new JointTrainer(TinyTask.Options(JointStrategy.AlRight)).Train(() => TinyTask.Model(), data));
+        StringAssert.Contains(e.Message, "Preferences is empty");
+    }
+
+    [TestMethod]
+    public void ADivergingRunStopsWithTheStepAndKeepsTheLastCheckpoint()
+    {
+        using var dir = new TempDirectory();
+        var options = TinyTask.Options(JointStrategy.AlRight);
+        options.LearningRate = 1e30;
+        options.MaxGradNorm = 0;
+        options.CheckpointDirectory = dir.Path;
+        options.CheckpointInterval = 1;
+        var e = Assert.ThrowsExactly<TrainingDivergedException>(() => new JointTrainer(options).Train(() => TinyTask.Model(), TinyTask.Data()));
+        StringAssert.Contains(e.Message, $"step {e.Step}");
+        Assert.IsGreaterThan(1, e.Step);
+        var last = Directory.GetDirectories(dir.Path).Order().Last();
+        Assert.AreEqual($"checkpoint-{e.Step - 1:D7}", Path.GetFileName(last), "the last good step's checkpoint is there and intact");
+        Assert.AreEqual(e.Step - 1, XRight.Training.Checkpoints.CheckpointStore.ReadState(last).Step);
+    }
+}

@@ -7,6 +7,7 @@ using XRight.Modeling.Layers;
 using XRight.Modeling.Llama;
 using XRight.Modeling.Lora;
 using XRight.Runtime;
+using XRight.Tokenization;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -102,7 +103,21 @@ public abstract class CausalLm : nn.Module
     /// A model with LoRA adapters is saved with the updates merged into the base weights and no adapter
     /// tensors (the model itself is not changed); use <see cref="SaveLoraAdapter"/> to save the adapters alone.
     /// </summary>
-    public void SavePretrained(string folder, long maxShardBytes = 2L << 30) => PretrainedFolder.Save(this, folder, maxShardBytes);
+    /// <param name="folder">The folder; created when missing.</param>
+    /// <param name="tokenizer">A tokenizer to write beside the weights (its files are written first), or null.</param>
+    /// <param name="maxShardBytes">The most tensor bytes per weights file.</param>
+    /// <exception cref="ArgumentException">The tokenizer has more ids than the model's vocabulary.</exception>
+    public void SavePretrained(string folder, CausalLmTokenizer? tokenizer = null, long maxShardBytes = 2L << 30)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        if (tokenizer is not null)
+        {
+            if (tokenizer.VocabSize > Config.VocabSize)
+                throw new ArgumentException($"The tokenizer has {tokenizer.VocabSize} ids but the model's vocab_size is {Config.VocabSize}; its ids would not fit the embedding.", nameof(tokenizer));
+            tokenizer.SaveTo(folder);
+        }
+        PretrainedFolder.Save(this, folder, maxShardBytes);
+    }
 
     /// <summary>A model with uninitialised weights, about to be overwritten from a checkpoint.</summary>
     internal static CausalLm CreateUninitialized(CausalLmConfig config, ModelOptions options)
@@ -145,7 +160,26 @@ public abstract class CausalLm : nn.Module
     /// <returns>Per prompt, the new token ids (without the stop token or stop string) and why generation ended.</returns>
     public IReadOnlyList<GeneratedSequence> Generate(IReadOnlyList<int[]> prompts, GenerationOptions? options = null, Func<IReadOnlyList<int>, string>? decode = null)
     {
-        var loop = new GenerationLoop(this, options ?? new GenerationOptions(), decode);
+        options ??= new GenerationOptions();
+        return RunGeneration(prompts, options, decode, options.StopTokenIds ?? Config.EosTokenIds);
+    }
+
+    /// <summary>
+    /// <see cref="Generate(IReadOnlyList{int[]}, GenerationOptions?, Func{IReadOnlyList{int}, string}?)"/>
+    /// with <paramref name="tokenizer"/> decoding for stop strings (special tokens included, so a chat
+    /// marker can be a stop string); by default the tokenizer's EOS stops generation as well as the model's.
+    /// </summary>
+    public IReadOnlyList<GeneratedSequence> Generate(IReadOnlyList<int[]> prompts, GenerationOptions? options, CausalLmTokenizer tokenizer)
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        options ??= new GenerationOptions();
+        var stopTokens = options.StopTokenIds ?? [.. Config.EosTokenIds.Append(tokenizer.EosTokenId).Distinct()];
+        return RunGeneration(prompts, options, ids => tokenizer.Decode(ids, skipSpecialTokens: false), stopTokens);
+    }
+
+    private IReadOnlyList<GeneratedSequence> RunGeneration(IReadOnlyList<int[]> prompts, GenerationOptions options, Func<IReadOnlyList<int>, string>? decode, IReadOnlyList<int> stopTokens)
+    {
+        var loop = new GenerationLoop(this, options, decode, stopTokens);
         bool wasTraining = training;
         eval();
         try

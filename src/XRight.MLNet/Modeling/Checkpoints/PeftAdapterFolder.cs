@@ -130,6 +130,6 @@ internal static class PeftAdapterFolder
             ["alpha_pattern"] = new JsonObject(),
             ["revision"] = null,
         };
-        return json.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        return json.ToJsonString(JsonFields.Indented);
     }
 }

@@ -1,3 +1,4 @@
+using XRight.IO;
 using Microsoft.ML.Tokenizers;
 
 namespace XRight.Tokenization;
@@ -144,8 +145,21 @@ public sealed class CausalLmTokenizer
         var foreign = TokenizerLoader.ModelFileNames.Where(n => !_modelFiles.ContainsKey(n) && File.Exists(Path.Combine(folder, n))).ToList();
         if (foreign.Count > 0)
             throw new IOException($"{Path.GetFullPath(folder)} already holds {string.Join(", ", foreign)} of another tokenizer, which would be read instead of this one; save into an empty folder.");
-        foreach (var (name, bytes) in _modelFiles) AtomicFile.WriteAllBytes(Path.Combine(folder, name), bytes);
-        AtomicFile.WriteAllBytes(Path.Combine(folder, TokenizerSource.TokenizerConfigJson), TokenizerConfig.Render(_configBytes, _roles));
-        AtomicFile.WriteAllBytes(Path.Combine(folder, TokenizerSource.SpecialTokensMapJson), TokenizerConfig.RenderSpecialTokensMap(_roles));
+        AtomicFile.WriteAll(ToFiles().Select(f => (Path.Combine(folder, f.Key), (Action<Stream>)(stream => stream.Write(f.Value)))).ToArray());
     }
+
+    /// <summary>The files <see cref="SaveTo"/> writes, by name (for model zips, which carry the tokenizer).</summary>
+    internal IReadOnlyDictionary<string, byte[]> ToFiles()
+    {
+        var files = new Dictionary<string, byte[]>(_modelFiles, StringComparer.Ordinal)
+        {
+            [TokenizerSource.TokenizerConfigJson] = TokenizerConfig.Render(_configBytes, _roles),
+            [TokenizerSource.SpecialTokensMapJson] = TokenizerConfig.RenderSpecialTokensMap(_roles),
+        };
+        return files;
+    }
+
+    /// <summary>Reads a tokenizer from files kept in memory, as <see cref="ToFiles"/> gives them.</summary>
+    internal static CausalLmTokenizer FromFiles(string description, IReadOnlyDictionary<string, byte[]> files)
+        => TokenizerLoader.Load(TokenizerSource.InMemory(description, files));
 }

@@ -199,7 +199,7 @@ public sealed class JointTrainer(JointTrainerOptions options)
         {
             JointStrategy.Sequential => new SequentialStrategy(SequentialPhases(o, split, total)),
             JointStrategy.Mix => new MixStrategy(o.Lambda, total),
-            JointStrategy.AlRight => new AlrightStrategy(o.Lambda, total, SeedDerivation.Derive(o.Runtime.Seed, "alright")),
+            JointStrategy.AlRight => new AlrightStrategy(o.Lambda, total, SeedDerivation.Derive(o.Seed, "alright")),
             JointStrategy.MaxRight => new MaxRightStrategy(o.Lambda, total, optimum),
             JointStrategy.MemoryEfficientMaxRight => new MemoryEfficientMaxRightStrategy(o.Lambda, total, optimum, o.MaxRightEvaluationInterval),
             _ => throw new ArgumentOutOfRangeException(nameof(o), o.Strategy, "Unknown strategy."),

@@ -11,7 +11,7 @@ namespace XRight.Training;
 /// weight decay, clip 1.0, constant schedule, SFT batch 12, DPO batch 4, β = 0.1, MAXRIGHT k = 10,
 /// evaluation on the first 3% of each training set every 100 steps.
 /// </summary>
-public sealed class JointTrainerOptions
+public class JointTrainerOptions
 {
     /// <summary>How the objectives share the steps. Default: <see cref="JointStrategy.AlRight"/>.</summary>
     public JointStrategy Strategy { get; set; } = JointStrategy.AlRight;
@@ -19,8 +19,14 @@ public sealed class JointTrainerOptions
     /// <summary>λ in [0, 1]: the weight of DPO (larger favours DPO). Default: 0.5.</summary>
     public double Lambda { get; set; } = 0.5;
 
-    /// <summary>DPO temperature β (> 0), loss type and label smoothing. Default: β 0.1, sigmoid loss, no smoothing.</summary>
-    public DpoLossOptions Dpo { get; set; } = new();
+    /// <summary>DPO temperature β (> 0): how far the policy may move from the reference. Default: 0.1.</summary>
+    public double Beta { get; set; } = 0.1;
+
+    /// <summary>DPO loss: sigmoid (DPO, cDPO with <see cref="LabelSmoothing"/>) or IPO. Default: sigmoid.</summary>
+    public DpoLossType DpoLossType { get; set; } = DpoLossType.Sigmoid;
+
+    /// <summary>cDPO label smoothing ε in [0, 0.5); 0 is plain DPO. Default: 0.</summary>
+    public double LabelSmoothing { get; set; }
 
     /// <summary>
     /// Epochs of the joint strategies; one epoch is one pass over the SFT batches (as in the reference
@@ -124,8 +130,23 @@ public sealed class JointTrainerOptions
     /// <summary>LoRA adapters to train instead of all weights; null for full fine-tuning.</summary>
     public LoraOptions? Lora { get; set; }
 
-    /// <summary>Device, seed and threads.</summary>
-    public RuntimeOptions Runtime { get; set; } = new();
+    /// <summary><c>cpu</c>, <c>cuda</c>, <c>cuda:N</c> or <c>auto</c> (a GPU when usable, else the CPU). Default: auto.</summary>
+    public string Device { get; set; } = "auto";
+
+    /// <summary>When CUDA is asked for and none is usable: run on the CPU instead of failing. Default: false.</summary>
+    public bool AllowCpuFallback { get; set; }
+
+    /// <summary>The one seed behind initialisation, dropout, data order and strategy draws. Default: 42.</summary>
+    public int Seed { get; set; } = 42;
+
+    /// <summary>CPU threads for tensor work; 0 keeps libtorch's default. Default: 0.</summary>
+    public int Threads { get; set; }
+
+    /// <summary>The DPO loss settings as the objective takes them.</summary>
+    internal DpoLossOptions DpoLoss => new() { Beta = Beta, LossType = DpoLossType, LabelSmoothing = LabelSmoothing };
+
+    /// <summary>The runtime settings as the runtime takes them.</summary>
+    internal RuntimeOptions Runtime => new() { Device = Device, AllowCpuFallback = AllowCpuFallback, Seed = Seed, Threads = Threads };
 
     /// <summary>A shallow copy, so a sweep can vary one option without touching the caller's object.</summary>
     public JointTrainerOptions Clone() => (JointTrainerOptions)MemberwiseClone();
@@ -139,9 +160,10 @@ public sealed class JointTrainerOptions
         }
         Require(Enum.IsDefined(Strategy), nameof(Strategy), Strategy, "must be a known strategy");
         Require(Lambda is >= 0 and <= 1, nameof(Lambda), Lambda, "must be in [0, 1]");
-        ArgumentNullException.ThrowIfNull(Dpo, nameof(Dpo));
-        Require(Dpo.Beta > 0 && double.IsFinite(Dpo.Beta), "Dpo.Beta", Dpo.Beta, "must be positive");
-        Dpo.Validate();
+        Require(Beta > 0 && double.IsFinite(Beta), nameof(Beta), Beta, "must be positive");
+        Require(Enum.IsDefined(DpoLossType), nameof(DpoLossType), DpoLossType, "must be a known loss type");
+        Require(LabelSmoothing is >= 0 and < 0.5, nameof(LabelSmoothing), LabelSmoothing, "must be in [0, 0.5)");
+        DpoLoss.Validate();
         Require(Epochs >= 1, nameof(Epochs), Epochs, "must be at least 1");
         Require(SequentialDpoEpochs >= 0, nameof(SequentialDpoEpochs), SequentialDpoEpochs, "must be 0 or more");
         Require(SequentialSftEpochs >= 0, nameof(SequentialSftEpochs), SequentialSftEpochs, "must be 0 or more");
@@ -174,7 +196,8 @@ public sealed class JointTrainerOptions
             throw new ArgumentException("JointTrainerOptions.Reference.Folder must name a model folder when Reference.Kind is Folder.");
         if (ResumeFrom is not null && !Directory.Exists(ResumeFrom))
             throw new DirectoryNotFoundException($"JointTrainerOptions.ResumeFrom: checkpoint folder '{ResumeFrom}' does not exist.");
-        ArgumentNullException.ThrowIfNull(Runtime, nameof(Runtime));
+        ArgumentException.ThrowIfNullOrWhiteSpace(Device, nameof(Device));
+        Require(Threads >= 0, nameof(Threads), Threads, "must be 0 or more");
     }
 
     /// <summary>True when the strategy steps on SFT at all.</summary>

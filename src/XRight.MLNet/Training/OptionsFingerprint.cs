@@ -10,14 +10,14 @@ internal static class OptionsFingerprint
 {
     public static string Of(JointTrainerOptions o) => string.Join('\n', new (string, object?)[]
     {
-        ("Strategy", o.Strategy), ("Lambda", o.Lambda), ("Dpo.Beta", o.Dpo.Beta), ("Dpo.LossType", o.Dpo.LossType),
-        ("Dpo.LabelSmoothing", o.Dpo.LabelSmoothing), ("Epochs", o.Epochs), ("SequentialDpoEpochs", o.SequentialDpoEpochs),
+        ("Strategy", o.Strategy), ("Lambda", o.Lambda), ("Beta", o.Beta), ("DpoLossType", o.DpoLossType),
+        ("LabelSmoothing", o.LabelSmoothing), ("Epochs", o.Epochs), ("SequentialDpoEpochs", o.SequentialDpoEpochs),
         ("SequentialSftEpochs", o.SequentialSftEpochs), ("SequentialOrder", o.SequentialOrder),
         ("MaxRightEvaluationInterval", o.MaxRightEvaluationInterval), ("LearningRate", o.LearningRate), ("Schedule", o.Schedule),
         ("WarmupSteps", o.WarmupSteps), ("AdamBeta1", o.AdamBeta1), ("AdamBeta2", o.AdamBeta2), ("AdamEpsilon", o.AdamEpsilon),
         ("WeightDecay", o.WeightDecay), ("MaxGradNorm", o.MaxGradNorm), ("GradientAccumulationSteps", o.GradientAccumulationSteps),
         ("SftBatchSize", o.SftBatchSize), ("DpoBatchSize", o.DpoBatchSize), ("GroupByLength", o.GroupByLength), ("MaxSteps", o.MaxSteps),
-        ("Reference.Kind", o.Reference.Kind), ("Seed", o.Runtime.Seed),
+        ("Reference.Kind", o.Reference.Kind), ("Seed", o.Seed),
         ("Lora", o.Lora is null ? null : $"r={o.Lora.Rank} alpha={o.Lora.Alpha} dropout={o.Lora.Dropout} targets={string.Join('|', o.Lora.TargetModules)}"),
     }.Select(p => $"{p.Item1}={Convert.ToString(p.Item2, CultureInfo.InvariantCulture) ?? "none"}"));
 

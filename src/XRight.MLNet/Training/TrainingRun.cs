@@ -47,9 +47,9 @@ internal sealed class TrainingRun
         _model = setup.Model;
         _strategy = setup.Strategy;
         _sft = setup.Instructions.Count > 0 ? new BatchLoader<TokenizedInstruction>(setup.Instructions, _options.SftBatchSize,
-            SeedDerivation.Derive(_options.Runtime.Seed, setup.Phase + "/sft-loader"), _options.GroupByLength ? r => r.Length : null) : null;
+            SeedDerivation.Derive(_options.Seed, setup.Phase + "/sft-loader"), _options.GroupByLength ? r => r.Length : null) : null;
         _dpo = setup.Preferences.Count > 0 ? new BatchLoader<TokenizedPreference>(setup.Preferences, _options.DpoBatchSize,
-            SeedDerivation.Derive(_options.Runtime.Seed, setup.Phase + "/dpo-loader"), _options.GroupByLength ? r => r.Length : null) : null;
+            SeedDerivation.Derive(_options.Seed, setup.Phase + "/dpo-loader"), _options.GroupByLength ? r => r.Length : null) : null;
         _sftEvaluation = setup.InstructionEvaluation;
         _dpoEvaluation = setup.PreferenceEvaluation;
         _reference = setup.Reference;
@@ -60,7 +60,7 @@ internal sealed class TrainingRun
         _optionsFingerprint = setup.OptionsFingerprint;
         _progress = setup.Progress;
         _cancellation = setup.Cancellation;
-        _scoring = new PolicyScoring(_model, _options.Dpo, setup.PadTokenId);
+        _scoring = new PolicyScoring(_model, _options.DpoLoss, setup.PadTokenId);
         _trainable = _model.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter)).ToArray();
         _optimizer = new AdamW(_trainable.Select(p => p.Parameter), _options.AdamBeta1, _options.AdamBeta2, _options.AdamEpsilon, _options.WeightDecay);
         _schedule = new LearningRateSchedule(_options.Schedule, _options.LearningRate, _options.WarmupSteps, _strategy.TotalSteps);

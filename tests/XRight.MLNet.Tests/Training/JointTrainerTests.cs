@@ -30,7 +30,7 @@ public sealed class JointTrainerTests
         else Assert.AreEqual(result.Steps, result.DpoSteps + result.SftSteps);
 
         using var initial = TinyTask.Model();
-        var before = new PolicyScoring(initial, options.Dpo, TinyTask.Eos).Evaluate(data.InstructionEvaluation!, [], null, 16);
+        var before = new PolicyScoring(initial, options.DpoLoss, TinyTask.Eos).Evaluate(data.InstructionEvaluation!, [], null, 16);
         Assert.IsLessThan(before.FSft, result.Final.FSft, $"f_SFT {before.FSft} -> {result.Final.FSft}");
         Assert.IsTrue(double.IsFinite(result.Final.FDpo));
     }
@@ -42,7 +42,7 @@ public sealed class JointTrainerTests
         var options = TinyTask.Options(JointStrategy.AlRight);
         using var model = TinyTask.Model();
         var reference = new XRight.Training.Reference.ReferenceLogProbCache("test");
-        var scoring = new PolicyScoring(model, options.Dpo, TinyTask.Eos);
+        var scoring = new PolicyScoring(model, options.DpoLoss, TinyTask.Eos);
         scoring.FillReferenceCache(reference, data.PreferenceEvaluation!, 4);
         var metrics = scoring.Evaluate([], data.PreferenceEvaluation!, reference, 4);
         Assert.AreEqual(Math.Log(2), metrics.FDpo, 1e-6);
@@ -97,7 +97,7 @@ public sealed class JointTrainerTests
     [TestMethod]
     [DataRow(nameof(JointTrainerOptions.Lambda), 1.5)]
     [DataRow(nameof(JointTrainerOptions.LearningRate), 0.0)]
-    [DataRow("Dpo.Beta", -0.1)]
+    [DataRow(nameof(JointTrainerOptions.Beta), -0.1)]
     [DataRow(nameof(JointTrainerOptions.MaxRightEvaluationInterval), 0.0)]
     public void BadOptionsFailBeforeAnyWork(string option, double value)
     {
@@ -106,7 +106,7 @@ public sealed class JointTrainerTests
         {
             case nameof(JointTrainerOptions.Lambda): options.Lambda = value; break;
             case nameof(JointTrainerOptions.LearningRate): options.LearningRate = value; break;
-            case "Dpo.Beta": options.Dpo = options.Dpo with { Beta = value }; break;
+            case nameof(JointTrainerOptions.Beta): options.Beta = value; break;
             default: options.MaxRightEvaluationInterval = (int)value; break;
         }
         int created = 0;

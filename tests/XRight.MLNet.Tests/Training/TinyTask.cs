@@ -53,6 +53,7 @@ internal static class TinyTask
         DpoOptimum = 0.0,
         SftOptimum = 0.0,
         Reference = new ReferenceOptions { Kind = ReferenceModelKind.InitialModel },
-        Runtime = new XRight.Runtime.RuntimeOptions { Device = "cpu", Seed = 3 },
+        Device = "cpu",
+        Seed = 3,
     };
 }

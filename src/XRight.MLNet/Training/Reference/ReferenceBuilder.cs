@@ -55,7 +55,7 @@ internal static class ReferenceBuilder
     private static ReferenceLogProbCache Fill(CausalLm model, ReferenceLogProbCache cache, JointTrainerOptions options, IReadOnlyList<TokenizedPreference> rows, int padId)
     {
         int before = cache.Count;
-        new PolicyScoring(model, options.Dpo, padId).FillReferenceCache(cache, rows, options.EvaluationBatchSize);
+        new PolicyScoring(model, options.DpoLoss, padId).FillReferenceCache(cache, rows, options.EvaluationBatchSize);
         if (options.Reference.CacheFile is { } file && cache.Count != before) cache.Save(file);
         return cache;
     }

@@ -1,0 +1,195 @@
+using System.Reflection;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using XRight.Interop;
+using XRight.Text;
+using XRight.Tokenization;
+
+namespace XRight.TextStages;
+
+/// <summary>
+/// Adds <c>&lt;column&gt;Tokens</c> (variable-length Int32 vectors) for the prompt and for each of
+/// response / chosen / rejected present in the input, and a boolean fits column. Prompt ids start with
+/// BOS when the tokenizer adds one; response ids end with EOS per the EOS policy. The prompt is cut to
+/// leave room for the row's longest response; responses are never cut: a row that cannot fit gets
+/// empty token columns and fits = false, and the trainer drops and counts it.
+/// </summary>
+public sealed class TokenizeForCausalLmTransformer : ITransformer
+{
+    internal const string LoaderSignature = "XRightTokenizeCausalLm";
+    private const string ModelSignature = "XRTOKCLM";
+    private const uint Version = 0x00010001;
+    private const string TokenizerStream = "Tokenizer.bin";
+
+    private readonly TokenizeForCausalLmOptions _options;
+
+    internal TokenizeForCausalLmTransformer(CausalLmTokenizer tokenizer, TokenizeForCausalLmOptions options)
+    {
+        Tokenizer = tokenizer;
+        _options = options;
+    }
+
+    /// <summary>The tokenizer (saved inside the model zip).</summary>
+    public CausalLmTokenizer Tokenizer { get; }
+
+    /// <summary>Token budget per row.</summary>
+    public int MaxLength => _options.MaxLength;
+
+    /// <summary>Always true: each row maps on its own.</summary>
+    public bool IsRowToRowMapper => true;
+
+    /// <summary>The input schema plus the token and fits columns.</summary>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => new Mapper(this, inputSchema).OutputSchema;
+
+    /// <summary>The row mapper, for prediction engines.</summary>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
+
+    /// <summary>The input with the token columns appended, computed lazily.</summary>
+    public IDataView Transform(IDataView input) => new MappedDataView(input, new Mapper(this, input.Schema));
+
+    internal static string[] TextColumnsOf(TokenizeForCausalLmOptions options)
+        => [options.PromptColumnName, options.ResponseColumnName, options.ChosenColumnName, options.RejectedColumnName];
+
+    void ICanSaveModel.Save(ModelSaveContext ctx)
+    {
+        var writer = MlNetBridge.BeginSave(ctx, VersionInfo());
+        writer.Write(_options.MaxLength);
+        writer.Write((int)_options.EosPolicy);
+        writer.Write((int)_options.PromptTruncation);
+        writer.Write(_options.MinPromptTokens);
+        foreach (var name in TextColumnsOf(_options)) writer.Write(name);
+        writer.Write(_options.FitsColumnName);
+        MlNetBridge.SaveBinaryStream(ctx, TokenizerStream, w => FileBundle.Write(w, Tokenizer.ToFiles()));
+    }
+
+    internal static void Register(ComponentCatalog catalog) => MlNetBridge.RegisterModelLoader(catalog, typeof(TokenizeForCausalLmTransformer),
+        "XRight causal-LM tokenization", LoaderSignature, typeof(TokenizeForCausalLmTransformer).GetMethod(nameof(Load), BindingFlags.NonPublic | BindingFlags.Static)!);
+
+    private static object VersionInfo() => MlNetBridge.CreateVersionInfo(ModelSignature, Version, LoaderSignature, typeof(TokenizeForCausalLmTransformer));
+
+    private static TokenizeForCausalLmTransformer Load(IHostEnvironment environment, object loadContext)
+    {
+        var reader = MlNetBridge.BeginLoad(loadContext, VersionInfo());
+        var options = new TokenizeForCausalLmOptions
+        {
+            MaxLength = reader.ReadInt32(),
+            EosPolicy = (EosPolicy)reader.ReadInt32(),
+            PromptTruncation = (PromptTruncation)reader.ReadInt32(),
+            MinPromptTokens = reader.ReadInt32(),
+            PromptColumnName = reader.ReadString(),
+            ResponseColumnName = reader.ReadString(),
+            ChosenColumnName = reader.ReadString(),
+            RejectedColumnName = reader.ReadString(),
+            FitsColumnName = reader.ReadString(),
+        };
+        Dictionary<string, byte[]>? files = null;
+        if (!MlNetBridge.TryLoadBinaryStream(loadContext, TokenizerStream, r => files = FileBundle.Read(r, "the tokenizer in the model zip")))
+            throw new InvalidDataException($"The model zip has no {TokenizerStream} for its tokenization stage.");
+        return new TokenizeForCausalLmTransformer(CausalLmTokenizer.FromFiles("the model zip", files!), options.Validated());
+    }
+
+    /// <summary>Token ids of one row; empty arrays for absent or empty texts and for rows that do not fit.</summary>
+    internal sealed record RowTokens(int[] Prompt, int[][] Responses, bool Fits);
+
+    /// <summary>Tokenizes one row: prompt plus the texts of the present response columns (in column order).</summary>
+    internal RowTokens Tokenize(string prompt, IReadOnlyList<string> responses)
+    {
+        int[]? promptIds = null;
+        var responseIds = new int[responses.Count][];
+        for (int i = 0; i < responses.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(responses[i])) { responseIds[i] = []; continue; }
+            (promptIds, responseIds[i]) = PromptResponseEncoder.Encode(Tokenizer, prompt, responses[i], _options.EosPolicy);
+        }
+        promptIds ??= PromptResponseEncoder.Encode(Tokenizer, prompt, "", EosPolicy.None).PromptIds;
+        int longest = responseIds.Length == 0 ? 0 : responseIds.Max(r => r.Length);
+        var fitted = TokenBudget.FitPrompt(promptIds, longest, _options.MaxLength, _options.PromptTruncation, _options.MinPromptTokens, Tokenizer.BosTokenId);
+        return fitted is null
+            ? new RowTokens([], responseIds.Select(_ => Array.Empty<int>()).ToArray(), false)
+            : new RowTokens(fitted, responseIds, true);
+    }
+
+    private sealed class Mapper : AddedColumnsMapper
+    {
+        private readonly TokenizeForCausalLmTransformer _parent;
+        private readonly DataViewSchema.Column _prompt;
+        private readonly DataViewSchema.Column[] _responses;
+
+        public Mapper(TokenizeForCausalLmTransformer parent, DataViewSchema inputSchema)
+            : base(inputSchema, AddedColumns(parent._options, inputSchema))
+        {
+            _parent = parent;
+            var present = PresentTextColumns(parent._options, inputSchema);
+            _prompt = present[0];
+            _responses = present[1..];
+        }
+
+        private static DataViewSchema.Column[] PresentTextColumns(TokenizeForCausalLmOptions options, DataViewSchema schema)
+        {
+            var present = new List<DataViewSchema.Column>();
+            foreach (var name in TextColumnsOf(options))
+            {
+                if (schema.GetColumnOrNull(name) is not { } column)
+                {
+                    if (name == options.PromptColumnName)
+                        throw new ArgumentOutOfRangeException(nameof(schema), $"TokenizeForCausalLm: the input has no prompt column '{name}'.");
+                    continue;
+                }
+                if (column.Type is not TextDataViewType)
+                    throw new ArgumentOutOfRangeException(nameof(schema), $"TokenizeForCausalLm: column '{name}' must be text, but is {column.Type}.");
+                present.Add(column);
+            }
+            return [.. present];
+        }
+
+        private static DataViewSchema.DetachedColumn[] AddedColumns(TokenizeForCausalLmOptions options, DataViewSchema schema)
+        {
+            var vector = new VectorDataViewType(NumberDataViewType.Int32);
+            return
+            [
+                .. PresentTextColumns(options, schema).Select(c => new DataViewSchema.DetachedColumn(TokenizeForCausalLmOptions.TokensColumnFor(c.Name), vector)),
+                new DataViewSchema.DetachedColumn(options.FitsColumnName, BooleanDataViewType.Instance),
+            ];
+        }
+
+        protected override IEnumerable<DataViewSchema.Column> InputsOf(int added) => [_prompt, .. _responses];
+
+        protected override Delegate?[] CreateGetters(DataViewRow input, bool[] active)
+        {
+            var promptGetter = input.GetGetter<ReadOnlyMemory<char>>(_prompt);
+            var responseGetters = _responses.Select(input.GetGetter<ReadOnlyMemory<char>>).ToArray();
+            long cachedPosition = -1;
+            RowTokens row = new([], [], false);
+            ReadOnlyMemory<char> text = default;
+
+            // All columns of a row come from one tokenization, done once per row position.
+            RowTokens Current()
+            {
+                if (cachedPosition == input.Position) return row;
+                promptGetter(ref text);
+                var prompt = text.ToString();
+                var responses = new string[responseGetters.Length];
+                for (int i = 0; i < responses.Length; i++) { responseGetters[i](ref text); responses[i] = text.ToString(); }
+                row = _parent.Tokenize(prompt, responses);
+                cachedPosition = input.Position;
+                return row;
+            }
+
+            var getters = new Delegate?[AddedCount];
+            for (int i = 0; i < _responses.Length + 1; i++)
+            {
+                int index = i;
+                getters[i] = (ValueGetter<VBuffer<int>>)((ref VBuffer<int> value) =>
+                {
+                    var ids = index == 0 ? Current().Prompt : Current().Responses[index - 1];
+                    var editor = VBufferEditor.Create(ref value, ids.Length);
+                    ids.CopyTo(editor.Values);
+                    value = editor.Commit();
+                });
+            }
+            getters[^1] = (ValueGetter<bool>)((ref bool value) => value = Current().Fits);
+            return getters;
+        }
+    }
+}

@@ -7,6 +7,7 @@ using XRight.Modeling.Layers;
 using XRight.Modeling.Llama;
 using XRight.Modeling.Lora;
 using XRight.Runtime;
+using XRight.Tokenization;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -52,8 +53,6 @@ public abstract class CausalLm : nn.Module
     private protected abstract AdaptableLinear? OutputHead { get; }
 
     private protected abstract Tensor RunTrunk(Tensor inputIds, ForwardContext ctx);
-
-    internal LoraAdapters? Adapters => _lora;
 
     /// <summary>The folder <see cref="FromPretrained"/> read, recorded in saved adapter configurations.</summary>
     internal string? SourceFolder { get; set; }
@@ -104,7 +103,154 @@ public abstract class CausalLm : nn.Module
     /// A model with LoRA adapters is saved with the updates merged into the base weights and no adapter
     /// tensors (the model itself is not changed); use <see cref="SaveLoraAdapter"/> to save the adapters alone.
     /// </summary>
-    public void SavePretrained(string folder, long maxShardBytes = 2L << 30) => PretrainedFolder.Save(this, folder, maxShardBytes);
+    /// <param name="folder">The folder; created when missing.</param>
+    /// <param name="tokenizer">A tokenizer to write beside the weights (its files are written first), or null.</param>
+    /// <param name="maxShardBytes">The most tensor bytes per weights file.</param>
+    /// <exception cref="ArgumentException">The tokenizer has more ids than the model's vocabulary.</exception>
+    public void SavePretrained(string folder, CausalLmTokenizer? tokenizer = null, long maxShardBytes = 2L << 30)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        if (tokenizer is not null)
+        {
+            if (tokenizer.VocabSize > Config.VocabSize)
+                throw new ArgumentException($"The tokenizer has {tokenizer.VocabSize} ids but the model's vocab_size is {Config.VocabSize}; its ids would not fit the embedding.", nameof(tokenizer));
+            tokenizer.SaveTo(folder);
+        }
+        PretrainedFolder.Save(this, folder, maxShardBytes);
+    }
+
+    /// <summary>A model with uninitialised weights, about to be overwritten from a checkpoint.</summary>
+    internal static CausalLm CreateUninitialized(CausalLmConfig config, ModelOptions options)
+    {
+        TorchRuntime.EnsureLoaded();
+        return Build(config, new ParameterFactory(options.Dtype.ToScalarType(), options.Device, generator: null, config.InitializerRange));
+    }
+
+    private static CausalLm Build(CausalLmConfig config, ParameterFactory factory) => config.Architecture switch
+    {
+        CausalLmArchitecture.GptNeoX => new GptNeoXForCausalLM(config, factory),
+        CausalLmArchitecture.Llama => new LlamaForCausalLM(config, factory),
+        _ => throw new NotSupportedException($"Architecture {config.Architecture} is not implemented."),
+    };
+
+    /// <summary>
+    /// Next-token logits [B, T, vocab] in the model's element type for <paramref name="inputIds"/> [B, T] (int64).
+    /// </summary>
+    /// <param name="inputIds">Token ids, on the model's device.</param>
+    /// <param name="attentionMask">
+    /// [B, cached + T]: 1 for real tokens, 0 for padding (left or right). Positions count real tokens
+    /// only, so a left-padded row gives the same logits as the unpadded row. Null: no padding.
+    /// </param>
+    /// <param name="cache">Keys and values of earlier positions; the new ones are appended to it.</param>
+    public Tensor Forward(Tensor inputIds, Tensor? attentionMask = null, KvCache? cache = null)
+    {
+        using var scope = NewDisposeScope();
+        return ComputeLogits(ForwardHidden(inputIds, attentionMask, cache)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Continues each prompt: greedy, or sampled with temperature and top-p from seeded generators,
+    /// until a stop token, a stop string or <see cref="GenerationOptions.MaxNewTokens"/>. Prompts of
+    /// different lengths are left-padded into one batch that decodes through a KV cache. Dropout is
+    /// off while generating (the model is put in evaluation mode and restored afterwards).
+    /// </summary>
+    /// <param name="prompts">Token ids of each prompt (at least one token each).</param>
+    /// <param name="options">Generation settings; null for greedy decoding of up to 128 tokens.</param>
+    /// <param name="decode">Turns token ids into text; required when <see cref="GenerationOptions.StopStrings"/> is set.</param>
+    /// <returns>Per prompt, the new token ids (without the stop token or stop string) and why generation ended.</returns>
+    public IReadOnlyList<GeneratedSequence> Generate(IReadOnlyList<int[]> prompts, GenerationOptions? options = null, Func<IReadOnlyList<int>, string>? decode = null)
+    {
+        options ??= new GenerationOptions();
+        return RunGeneration(prompts, options, decode, options.StopTokenIds ?? Config.EosTokenIds);
+    }
+
+    /// <summary>
+    /// <see cref="Generate(IReadOnlyList{int[]}, GenerationOptions?, Func{IReadOnlyList{int}, string}?)"/>
+    /// with <paramref name="tokenizer"/> decoding for stop strings (special tokens included, so a chat
+    /// marker can be a stop string); by default the tokenizer's EOS stops generation as well as the model's.
+    /// </summary>
+    public IReadOnlyList<GeneratedSequence> Generate(IReadOnlyList<int[]> prompts, GenerationOptions? options, CausalLmTokenizer tokenizer)
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        options ??= new GenerationOptions();
+        var stopTokens = options.StopTokenIds ?? [.. Config.EosTokenIds.Append(tokenizer.EosTokenId).Distinct()];
+        return RunGeneration(prompts, options, ids => tokenizer.Decode(ids, skipSpecialTokens: false), stopTokens);
+    }
+
+    private IReadOnlyList<GeneratedSequence> RunGeneration(IReadOnlyList<int[]> prompts, GenerationOptions options, Func<IReadOnlyList<int>, string>? decode, IReadOnlyList<int> stopTokens)
+    {
+        var loop = new GenerationLoop(this, options, decode, stopTokens);
+        bool wasTraining = training;
+        eval();
+        try
+        {
+            return loop.Run(prompts);
+        }
+        finally
+        {
+            if (wasTraining) train();
+        }
+    }
+
+    /// <summary>The final hidden states [B, T, hidden], before the output head.</summary>
+    internal Tensor ForwardHidden(Tensor inputIds, Tensor? attentionMask, KvCache? cache)
+    {
+        ValidateInput(inputIds);
+        cache?.EnsureConsistent(Config.NumHiddenLayers, inputIds.shape[0]);
+        using var scope = NewDisposeScope();
+        var ctx = ForwardContext.Create(inputIds, attentionMask, cache, _rotary, Dtype, Config.SlidingWindow);
+        return RunTrunk(inputIds, ctx).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Logits [..., vocab] for hidden states [..., hidden].</summary>
+    internal Tensor ComputeLogits(Tensor hidden) => OutputHead?.Forward(hidden) ?? F.linear(hidden, Embedding.Weight);
+
+    private void ValidateInput(Tensor inputIds)
+    {
+        ArgumentNullException.ThrowIfNull(inputIds);
+        if (inputIds.dtype != ScalarType.Int64 || inputIds.ndim != 2 || inputIds.shape[1] == 0)
+            throw new ArgumentException($"Input ids must be a non-empty int64 tensor [batch, length], found {inputIds.dtype} [{string.Join(", ", inputIds.shape)}].", nameof(inputIds));
+        if (inputIds.device_type != Device.type || (Device.type != DeviceType.CPU && inputIds.device_index != Device.index))
+            throw new ArgumentException($"Input ids are on {inputIds.device} but the model is on {Device}.", nameof(inputIds));
+        using var scope = NewDisposeScope();
+        long min = inputIds.min().item<long>(), max = inputIds.max().item<long>();
+        if (min < 0 || max >= Config.VocabSize)
+            throw new ArgumentOutOfRangeException(nameof(inputIds), $"Token ids must be in [0, {Config.VocabSize}), found {(min < 0 ? min : max)}.");
+    }
+
+    /// <summary>
+    /// Adds LoRA adapters to the targeted linear layers and freezes every other parameter, so that
+    /// only the adapters train. B starts at zero: the model's outputs are unchanged until it trains.
+    /// </summary>
+    /// <exception cref="ArgumentException">The options are invalid or a target matches no layer.</exception>
+    /// <exception cref="InvalidOperationException">The model already has adapters.</exception>
+    public void ApplyLora(LoraOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (_lora is not null) throw new InvalidOperationException("The model already has LoRA adapters.");
+        _lora = LoraAdapters.Attach(options, Config.ModelType, LinearLayers(), OutputHeadName);
+        var adapterParameters = _lora.Layers.SelectMany(l => new[] { l.Layer.LoraA.Handle, l.Layer.LoraB.Handle }).ToHashSet();
+        foreach (var p in parameters())
+            if (!adapterParameters.Contains(p.Handle)) p.requires_grad = false;
+    }
+
+    /// <summary>Folds (α/r)·B·A into each adapted weight, so inference costs what the base model costs.</summary>
+    /// <exception cref="InvalidOperationException">The model has no adapters, or they are disabled.</exception>
+    public void MergeLora() => RequireLora().Merge();
+
+    /// <summary>Undoes <see cref="MergeLora"/>, restoring the base weights up to rounding (float32: ~1e-7 relative; coarser in bfloat16).</summary>
+    /// <exception cref="InvalidOperationException">The model has no adapters.</exception>
+    public void UnmergeLora() => RequireLora().Unmerge();
+
+    /// <summary>
+    /// Switches the adapters off until the returned scope is disposed, so the same weights serve as
+    /// the frozen base (reference) model: <c>using (model.DisableLora()) { ... }</c>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model has no adapters, or they are merged.</exception>
+    public IDisposable DisableLora() => RequireLora().Disable();
+
+    /// <summary>The parameters an optimizer should update: the adapters when LoRA is on, else every parameter.</summary>
+    public IReadOnlyList<Parameter> TrainableParameters() => parameters().Where(p => p.requires_grad).ToList();
 
     /// <summary>
     /// Saves the LoRA adapters in the PEFT layout (<c>adapter_config.json</c>, <c>adapter_model.safetensors</c>),
@@ -146,123 +292,9 @@ public abstract class CausalLm : nn.Module
         PeftAdapterFolder.LoadWeights(_lora!, folder);
     }
 
-    /// <summary>A model with uninitialised weights, about to be overwritten from a checkpoint.</summary>
-    internal static CausalLm CreateUninitialized(CausalLmConfig config, ModelOptions options)
-    {
-        TorchRuntime.EnsureLoaded();
-        return Build(config, new ParameterFactory(options.Dtype.ToScalarType(), options.Device, generator: null, config.InitializerRange));
-    }
-
-    private static CausalLm Build(CausalLmConfig config, ParameterFactory factory) => config.Architecture switch
-    {
-        CausalLmArchitecture.GptNeoX => new GptNeoXForCausalLM(config, factory),
-        CausalLmArchitecture.Llama => new LlamaForCausalLM(config, factory),
-        _ => throw new NotSupportedException($"Architecture {config.Architecture} is not implemented."),
-    };
-
-    /// <summary>
-    /// Next-token logits [B, T, vocab] in the model's element type for <paramref name="inputIds"/> [B, T] (int64).
-    /// </summary>
-    /// <param name="inputIds">Token ids, on the model's device.</param>
-    /// <param name="attentionMask">
-    /// [B, cached + T]: 1 for real tokens, 0 for padding (left or right). Positions count real tokens
-    /// only, so a left-padded row gives the same logits as the unpadded row. Null: no padding.
-    /// </param>
-    /// <param name="cache">Keys and values of earlier positions; the new ones are appended to it.</param>
-    public Tensor Forward(Tensor inputIds, Tensor? attentionMask = null, KvCache? cache = null)
-    {
-        using var scope = NewDisposeScope();
-        return ComputeLogits(ForwardHidden(inputIds, attentionMask, cache)).MoveToOuterDisposeScope();
-    }
-
-    /// <summary>The final hidden states [B, T, hidden], before the output head.</summary>
-    internal Tensor ForwardHidden(Tensor inputIds, Tensor? attentionMask, KvCache? cache)
-    {
-        ValidateInput(inputIds);
-        cache?.EnsureConsistent(Config.NumHiddenLayers, inputIds.shape[0]);
-        using var scope = NewDisposeScope();
-        var ctx = ForwardContext.Create(inputIds, attentionMask, cache, _rotary, Dtype, Config.SlidingWindow);
-        return RunTrunk(inputIds, ctx).MoveToOuterDisposeScope();
-    }
-
-    /// <summary>Logits [..., vocab] for hidden states [..., hidden].</summary>
-    internal Tensor ComputeLogits(Tensor hidden) => OutputHead?.Forward(hidden) ?? F.linear(hidden, Embedding.Weight);
-
-    private void ValidateInput(Tensor inputIds)
-    {
-        ArgumentNullException.ThrowIfNull(inputIds);
-        if (inputIds.dtype != ScalarType.Int64 || inputIds.ndim != 2 || inputIds.shape[1] == 0)
-            throw new ArgumentException($"Input ids must be a non-empty int64 tensor [batch, length], found {inputIds.dtype} [{string.Join(", ", inputIds.shape)}].", nameof(inputIds));
-        if (inputIds.device_type != Device.type || (Device.type != DeviceType.CPU && inputIds.device_index != Device.index))
-            throw new ArgumentException($"Input ids are on {inputIds.device} but the model is on {Device}.", nameof(inputIds));
-        using var scope = NewDisposeScope();
-        long min = inputIds.min().item<long>(), max = inputIds.max().item<long>();
-        if (min < 0 || max >= Config.VocabSize)
-            throw new ArgumentOutOfRangeException(nameof(inputIds), $"Token ids must be in [0, {Config.VocabSize}), found {(min < 0 ? min : max)}.");
-    }
-
-    /// <summary>
-    /// Continues each prompt: greedy, or sampled with temperature and top-p from seeded generators,
-    /// until a stop token, a stop string or <see cref="GenerationOptions.MaxNewTokens"/>. Prompts of
-    /// different lengths are left-padded into one batch that decodes through a KV cache. Dropout is
-    /// off while generating (the model is put in evaluation mode and restored afterwards).
-    /// </summary>
-    /// <param name="prompts">Token ids of each prompt (at least one token each).</param>
-    /// <param name="options">Generation settings; null for greedy decoding of up to 128 tokens.</param>
-    /// <param name="decode">Turns token ids into text; required when <see cref="GenerationOptions.StopStrings"/> is set.</param>
-    /// <returns>Per prompt, the new token ids (without the stop token or stop string) and why generation ended.</returns>
-    public IReadOnlyList<GeneratedSequence> Generate(IReadOnlyList<int[]> prompts, GenerationOptions? options = null, Func<IReadOnlyList<int>, string>? decode = null)
-    {
-        var loop = new GenerationLoop(this, options ?? new GenerationOptions(), decode);
-        bool wasTraining = training;
-        eval();
-        try
-        {
-            return loop.Run(prompts);
-        }
-        finally
-        {
-            if (wasTraining) train();
-        }
-    }
-
     /// <summary>Every linear layer with its full module name.</summary>
     internal IReadOnlyList<(string Name, AdaptableLinear Layer)> LinearLayers() =>
         named_modules().Where(m => m.module is AdaptableLinear).Select(m => (m.name, (AdaptableLinear)m.module)).ToList();
-
-    /// <summary>
-    /// Adds LoRA adapters to the targeted linear layers and freezes every other parameter, so that
-    /// only the adapters train. B starts at zero: the model's outputs are unchanged until it trains.
-    /// </summary>
-    /// <exception cref="ArgumentException">The options are invalid or a target matches no layer.</exception>
-    /// <exception cref="InvalidOperationException">The model already has adapters.</exception>
-    public void ApplyLora(LoraOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        if (_lora is not null) throw new InvalidOperationException("The model already has LoRA adapters.");
-        _lora = LoraAdapters.Attach(options, Config.ModelType, LinearLayers(), OutputHeadName);
-        var adapterParameters = _lora.Layers.SelectMany(l => new[] { l.Layer.LoraA.Handle, l.Layer.LoraB.Handle }).ToHashSet();
-        foreach (var p in parameters())
-            if (!adapterParameters.Contains(p.Handle)) p.requires_grad = false;
-    }
-
-    /// <summary>Folds (α/r)·B·A into each adapted weight, so inference costs what the base model costs.</summary>
-    /// <exception cref="InvalidOperationException">The model has no adapters, or they are disabled.</exception>
-    public void MergeLora() => RequireLora().Merge();
-
-    /// <summary>Undoes <see cref="MergeLora"/> (exact in float32; rounded in lower precision).</summary>
-    /// <exception cref="InvalidOperationException">The model has no adapters.</exception>
-    public void UnmergeLora() => RequireLora().Unmerge();
-
-    /// <summary>
-    /// Switches the adapters off until the returned scope is disposed, so the same weights serve as
-    /// the frozen base (reference) model: <c>using (model.DisableLora()) { ... }</c>.
-    /// </summary>
-    /// <exception cref="InvalidOperationException">The model has no adapters, or they are merged.</exception>
-    public IDisposable DisableLora() => RequireLora().Disable();
-
-    /// <summary>The parameters an optimizer should update: the adapters when LoRA is on, else every parameter.</summary>
-    public IReadOnlyList<Parameter> TrainableParameters() => parameters().Where(p => p.requires_grad).ToList();
 
     private LoraAdapters RequireLora() =>
         _lora ?? throw new InvalidOperationException("The model has no LoRA adapters; call ApplyLora first.");

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using XRight.Modeling.Checkpoints;
 using XRight.Modeling.Layers;
@@ -242,7 +241,7 @@ public sealed class CausalLmConfig
     }
 
     /// <summary>The configuration as <c>config.json</c> text: every key that was read, indented.</summary>
-    public string ToJson() => _json.ToJsonString(IndentedJson);
+    public string ToJson() => _json.ToJsonString(JsonFields.Indented);
 
     /// <summary>The JSON with the dtype keys set to <paramref name="torchDtype"/> (e.g. <c>bfloat16</c>), as saved beside weights of that type.</summary>
     internal string ToJsonWithDtype(string torchDtype)
@@ -250,10 +249,8 @@ public sealed class CausalLmConfig
         var copy = (JsonObject)_json.DeepClone();
         copy["torch_dtype"] = torchDtype;
         if (copy.ContainsKey("dtype")) copy["dtype"] = torchDtype;
-        return copy.ToJsonString(IndentedJson);
+        return copy.ToJsonString(JsonFields.Indented);
     }
-
-    private static readonly JsonSerializerOptions IndentedJson = new() { WriteIndented = true };
 
     private static int Positive(JsonFields f, string key, int value) =>
         value > 0 ? value : throw f.Invalid($"'{key}' must be a positive integer, found {value}.");

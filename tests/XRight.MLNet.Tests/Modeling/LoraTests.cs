@@ -161,6 +161,22 @@ public sealed class LoraTests
     }
 
     [TestMethod]
+    public void AdapterDropoutActsOnlyInTrainingMode()
+    {
+        using var model = TinyModels.Randomized(TinyModels.Llama());
+        model.ApplyLora(new LoraOptions { Rank = 4, Alpha = 8, Dropout = 0.5 });
+        PerturbAdapters(model);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        model.train();
+        var first = model.Forward(TinyModels.Ids(Tokens));
+        var second = model.Forward(TinyModels.Ids(Tokens));
+        Assert.IsGreaterThan(1e-4, TinyModels.MaxAbsDifference(first, second));
+        model.eval();
+        Assert.AreEqual(0.0, TinyModels.MaxAbsDifference(model.Forward(TinyModels.Ids(Tokens)), model.Forward(TinyModels.Ids(Tokens))));
+    }
+
+    [TestMethod]
     public void AllLinearLeavesTheOutputHeadAlone()
     {
         using var model = TinyModels.Randomized(TinyModels.Llama());

@@ -86,6 +86,30 @@ public sealed class PretrainedFolderTests
     }
 
     [TestMethod]
+    public void Float16WeightsLoadIntoAFloat32Model()
+    {
+        using var dir = new TempDirectory();
+        using var scope = NewDisposeScope();
+        using var fp32 = TinyModels.Randomized(TinyModels.Llama());
+        using var fp16 = CausalLm.Create(fp32.Config, new ModelOptions { Dtype = ModelDtype.Float16 });
+        using (no_grad())
+        {
+            var source = fp32.state_dict();
+            foreach (var (name, p) in fp16.state_dict()) p.copy_(source[name]);
+        }
+        fp16.SavePretrained(dir.Path);
+        Assert.AreEqual("F16", SafeTensorsFile.ReadHeader(dir.File("model.safetensors")).Entries[0].DType);
+        Assert.AreEqual("float16", (string)JsonNode.Parse(File.ReadAllText(dir.File("config.json")))!["torch_dtype"]!);
+
+        using var loaded = CausalLm.FromPretrained(dir.Path);
+        var original = fp32.state_dict();
+        foreach (var (name, p) in loaded.state_dict())
+            Assert.AreEqual(0.0, TinyModels.MaxAbsDifference(original[name].to(ScalarType.Float16).to(ScalarType.Float32), p), name);
+        Assert.IsLessThan(0.01, TinyModels.MaxAbsDifference(Logits(fp32), Logits(loaded)));
+        Assert.IsLessThan(0.05, TinyModels.MaxAbsDifference(Logits(fp32), Logits(fp16)), "a float16 forward pass runs and stays close");
+    }
+
+    [TestMethod]
     public void ALoraModelIsSavedWithTheUpdatesMergedAndNoAdapterTensors()
     {
         using var dir = new TempDirectory();

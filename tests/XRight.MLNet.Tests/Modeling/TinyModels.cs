@@ -19,8 +19,6 @@ internal static class TinyModels
         CausalLmConfig.CreateLlama(vocabSize: Vocab, hiddenSize: 32, numLayers: 2, numHeads: 4, numKeyValueHeads: 2,
             intermediateSize: 40, tieWordEmbeddings: tied, qwen2: qwen2, bosTokenId: 1, eosTokenId: eosTokenId);
 
-    public static IEnumerable<object[]> BothArchitectures => [["neox"], ["llama"]];
-
     public static CausalLmConfig ByName(string name) => name switch
     {
         "neox" => NeoX(),

@@ -9,6 +9,9 @@ namespace XRight.Modeling.Checkpoints;
 /// </summary>
 internal sealed class JsonFields(JsonObject json, string source)
 {
+    /// <summary>How every JSON file of a model folder is written: indented, as Hugging Face writes them.</summary>
+    public static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     public JsonObject Json { get; } = json;
 
     public string Source { get; } = source;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using TorchSharp.Modules;
+using XRight.IO;
 using XRight.Modeling.Lora;
 using XRight.Modeling.SafeTensors;
 using static TorchSharp.torch;
@@ -28,7 +29,7 @@ internal static class PeftAdapterFolder
             weights[$"{KeyPrefix}{name}.lora_B.weight"] = layer.LoraB;
         }
         SafeTensorsFile.Save(Path.Combine(folder, WeightsFileName), weights);
-        PretrainedFolder.WriteText(Path.Combine(folder, ConfigFileName), ConfigJson(model, adapters));
+        AtomicFile.WriteAllText(Path.Combine(folder, ConfigFileName), ConfigJson(model, adapters));
     }
 
     /// <summary>Reads the adapter's options from <c>adapter_config.json</c>, refusing PEFT features this library does not implement.</summary>
@@ -129,6 +130,6 @@ internal static class PeftAdapterFolder
             ["alpha_pattern"] = new JsonObject(),
             ["revision"] = null,
         };
-        return json.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        return json.ToJsonString(JsonFields.Indented);
     }
 }

@@ -1,8 +1,7 @@
-using XRight.IO;
-using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using TorchSharp.Modules;
+using XRight.IO;
 using XRight.Modeling.Layers;
 using XRight.Modeling.SafeTensors;
 using static TorchSharp.torch;
@@ -67,11 +66,9 @@ internal static partial class PretrainedFolder
                 if (!IsAdapterTensor(name)) weights[name] = merged.TryGetValue(name, out var m) ? m : parameter;
             SafeTensorsCheckpoint.Save(folder, weights, maxShardBytes);
         }
-        WriteText(Path.Combine(folder, ConfigFileName), model.Config.ToJsonWithDtype(DtypeNames.HuggingFaceName(model.Dtype)));
-        WriteText(Path.Combine(folder, GenerationConfigFileName), model.GenerationConfigJson ?? DefaultGenerationConfig(model.Config));
+        AtomicFile.WriteAllText(Path.Combine(folder, ConfigFileName), model.Config.ToJsonWithDtype(DtypeNames.HuggingFaceName(model.Dtype)));
+        AtomicFile.WriteAllText(Path.Combine(folder, GenerationConfigFileName), model.GenerationConfigJson ?? DefaultGenerationConfig(model.Config));
     }
-
-    public static void WriteText(string path, string text) => AtomicFile.Write(path, stream => stream.Write(Encoding.UTF8.GetBytes(text)));
 
     /// <summary>PEFT's parameter names for adapter weights.</summary>
     public static bool IsAdapterTensor(string name) => name.Contains(".lora_A.", StringComparison.Ordinal) || name.Contains(".lora_B.", StringComparison.Ordinal);
@@ -90,6 +87,6 @@ internal static partial class PretrainedFolder
         if (config.EosTokenIds.Count == 1) json["eos_token_id"] = config.EosTokenIds[0];
         else if (config.EosTokenIds.Count > 1) json["eos_token_id"] = new JsonArray([.. config.EosTokenIds.Select(id => (JsonNode)id)]);
         if (config.PadTokenId is { } pad) json["pad_token_id"] = pad;
-        return json.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
+        return json.ToJsonString(JsonFields.Indented);
     }
 }

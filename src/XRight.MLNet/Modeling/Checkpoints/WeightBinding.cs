@@ -37,7 +37,8 @@ internal static class WeightBinding
             foreach (var (name, parameter) in targets)
             {
                 var tensor = loaded[name];
-                if (tensor.dtype == parameter.dtype && tensor.device_type == parameter.device_type && tensor.device_index == parameter.device_index && tensor.is_contiguous()) parameter.set_(tensor);
+                bool sameKind = tensor.dtype == parameter.dtype && tensor.device_type == parameter.device_type && tensor.device_index == parameter.device_index;
+                if (sameKind && tensor.is_contiguous()) parameter.set_(tensor);
                 else parameter.copy_(tensor);
             }
         }

@@ -14,14 +14,14 @@ internal sealed class GenerationLoop
     private readonly HashSet<int> _stopTokens;
     private readonly StopStringMatcher? _stopStrings;
 
-    public GenerationLoop(CausalLm model, GenerationOptions options, Func<IReadOnlyList<int>, string>? decode)
+    public GenerationLoop(CausalLm model, GenerationOptions options, Func<IReadOnlyList<int>, string>? decode, IReadOnlyList<int> stopTokens)
     {
         options.Validate();
         if (options.StopStrings.Count > 0 && decode is null)
             throw new ArgumentException("GenerationOptions.StopStrings needs a decoder to turn tokens into text; pass one.", nameof(decode));
         _model = model;
         _options = options;
-        _stopTokens = [.. options.StopTokenIds ?? model.Config.EosTokenIds];
+        _stopTokens = [.. stopTokens];
         _stopStrings = options.StopStrings.Count > 0 ? new StopStringMatcher(options.StopStrings, decode!) : null;
     }
 

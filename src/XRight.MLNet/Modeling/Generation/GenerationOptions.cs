@@ -1,6 +1,6 @@
 namespace XRight.Modeling.Generation;
 
-/// <summary>How <see cref="CausalLm.Generate"/> continues prompts.</summary>
+/// <summary>How <c>CausalLm.Generate</c> continues prompts.</summary>
 public sealed class GenerationOptions
 {
     /// <summary>At most this many new tokens per prompt. Default: 128.</summary>

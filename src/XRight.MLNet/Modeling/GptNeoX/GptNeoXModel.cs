@@ -1,6 +1,6 @@
 using TorchSharp;
-using TorchSharp.Utils;
 using TorchSharp.Modules;
+using TorchSharp.Utils;
 using XRight.Modeling.Layers;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;

@@ -1,6 +1,6 @@
 using TorchSharp;
-using TorchSharp.Utils;
 using TorchSharp.Modules;
+using TorchSharp.Utils;
 using XRight.Modeling.Lora;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -95,7 +95,7 @@ internal sealed class AdaptableLinear : nn.Module
         IsMerged = true;
     }
 
-    /// <summary>W −= (α/r) B A: exact in float32, rounded in lower precision.</summary>
+    /// <summary>W −= (α/r) B A: the base weight again, up to rounding.</summary>
     public void Unmerge()
     {
         if (!HasLora || !IsMerged) return;

@@ -1,6 +1,6 @@
 using TorchSharp;
-using TorchSharp.Utils;
 using TorchSharp.Modules;
+using TorchSharp.Utils;
 using static TorchSharp.torch;
 
 namespace XRight.Modeling.Layers;

@@ -25,8 +25,6 @@ internal sealed class LoraAdapters
 
     public bool IsMerged => Layers[0].Layer.IsMerged;
 
-    public bool Enabled => _switch.Enabled;
-
     /// <summary>True when PEFT would target the module called <paramref name="moduleName"/> with <paramref name="target"/>.</summary>
     public static bool Matches(string moduleName, string target) =>
         moduleName == target || moduleName.EndsWith("." + target, StringComparison.Ordinal);
@@ -51,7 +49,6 @@ internal sealed class LoraAdapters
             throw new ArgumentException($"LoraOptions.TargetModules: no linear layer matches {string.Join(", ", unmatched.Select(t => $"'{t}'"))}; " +
                                         $"this {modelType} model's linear layers are named {string.Join(", ", available)}.");
         }
-        if (chosen.Any(l => l.Layer.HasLora)) throw new InvalidOperationException("The model already has LoRA adapters.");
 
         var adapters = new LoraAdapters(options, targets, chosen);
         using var generator = new Generator((ulong)options.Seed);

@@ -1,4 +1,5 @@
 using Microsoft.ML.Runtime;
+using XRight.MLNet;
 using XRight.TextStages;
 
 // In ML.NET's namespace, like ML.NET's own catalog extensions, so no extra using directive is needed.
@@ -17,6 +18,7 @@ public static class XRightRegistration
     {
         ArgumentNullException.ThrowIfNull(catalog);
         TextStageLoaders.Register(catalog);
+        JointPostTrainTransformer.Register(catalog);
         return catalog;
     }
 }

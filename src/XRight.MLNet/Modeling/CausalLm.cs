@@ -116,7 +116,17 @@ public abstract class CausalLm : nn.Module
                 throw new ArgumentException($"The tokenizer has {tokenizer.VocabSize} ids but the model's vocab_size is {Config.VocabSize}; its ids would not fit the embedding.", nameof(tokenizer));
             tokenizer.SaveTo(folder);
         }
-        PretrainedFolder.Save(this, folder, maxShardBytes);
+        PretrainedFolder.Save(this, folder, maxShardBytes, mergeLora: true);
+    }
+
+    /// <summary>
+    /// Writes the folder with the base weights only: LoRA updates are NOT merged and adapter tensors
+    /// are left out, so the folder plus <see cref="SaveLoraAdapter"/> restores this model exactly.
+    /// </summary>
+    internal void SaveBasePretrained(string folder)
+    {
+        if (IsLoraMerged) throw new InvalidOperationException("The base weights cannot be saved while LoRA is merged into them; call UnmergeLora() first.");
+        PretrainedFolder.Save(this, folder, 2L << 30, mergeLora: false);
     }
 
     /// <summary>A model with uninitialised weights, about to be overwritten from a checkpoint.</summary>

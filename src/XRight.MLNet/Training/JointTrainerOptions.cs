@@ -152,7 +152,7 @@ public class JointTrainerOptions
     public JointTrainerOptions Clone() => (JointTrainerOptions)MemberwiseClone();
 
     /// <summary>Checks every option; throws naming the option and its value.</summary>
-    public void Validate()
+    public virtual void Validate()
     {
         static void Require(bool ok, string name, object value, string rule)
         {

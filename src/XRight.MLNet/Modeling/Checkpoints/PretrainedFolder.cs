@@ -50,17 +50,18 @@ internal static partial class PretrainedFolder
     }
 
     /// <summary>
-    /// Writes the folder: weights (LoRA updates merged in, no adapter tensors), then the configuration
-    /// with <c>torch_dtype</c> set to the weights' type, then the generation configuration.
+    /// Writes the folder: weights (LoRA updates merged in when <paramref name="mergeLora"/>, never the
+    /// adapter tensors), then the configuration with <c>torch_dtype</c> set to the weights' type, then
+    /// the generation configuration.
     /// </summary>
-    public static void Save(CausalLm model, string folder, long maxShardBytes)
+    public static void Save(CausalLm model, string folder, long maxShardBytes, bool mergeLora)
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxShardBytes);
         Directory.CreateDirectory(folder);
         using (var scope = NewDisposeScope())
         {
-            var merged = model.LinearLayers().Where(l => l.Layer.HasLora).ToDictionary(l => l.Name + ".weight", l => l.Layer.MergedWeight(), StringComparer.Ordinal);
+            var merged = model.LinearLayers().Where(l => mergeLora && l.Layer.HasLora).ToDictionary(l => l.Name + ".weight", l => l.Layer.MergedWeight(), StringComparer.Ordinal);
             var weights = new Dictionary<string, Tensor>(StringComparer.Ordinal);
             foreach (var (name, parameter) in model.named_parameters())
                 if (!IsAdapterTensor(name)) weights[name] = merged.TryGetValue(name, out var m) ? m : parameter;

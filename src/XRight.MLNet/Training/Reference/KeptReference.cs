@@ -45,7 +45,7 @@ public sealed record KeptReference(string Fingerprint, ReferenceModelForm Form)
     /// <summary>
     /// The reference model kept in <paramref name="folder"/>, next to <paramref name="policy"/>: a new
     /// model for <see cref="ReferenceModelForm.Model"/> and <see cref="ReferenceModelForm.Adapter"/>
-    /// (the policy's base weights plus the adapter, merged), or null for
+    /// (the policy's base weights plus the adapter), or null for
     /// <see cref="ReferenceModelForm.PolicyWithoutAdapters"/> (score with the policy's adapters disabled).
     /// </summary>
     public CausalLm? Load(string folder, CausalLm policy, Func<CausalLm> createBase)
@@ -59,7 +59,6 @@ public sealed record KeptReference(string Fingerprint, ReferenceModelForm Form)
             default:
                 var model = createBase();
                 model.LoadLoraAdapter(folder);
-                model.MergeLora();
                 model.eval();
                 return model;
         }

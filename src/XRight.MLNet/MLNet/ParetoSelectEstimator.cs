@@ -28,7 +28,7 @@ public sealed class ParetoSelectEstimator : IEstimator<JointPostTrainTransformer
         ArgumentNullException.ThrowIfNull(baseOptions);
         ArgumentNullException.ThrowIfNull(options);
         baseOptions.Validate();
-        options.Validate();
+        options.Validate(baseOptions.Epochs);
         _context = context;
         _base = baseOptions.Clone();
         _options = options;
@@ -110,7 +110,7 @@ public sealed class ParetoSelectEstimator : IEstimator<JointPostTrainTransformer
                 plan.Add(new Candidate($"{label} λ={l}", $"{strategy}-l{l}".ToLowerInvariant(), o, null));
             }
         if (_options.IncludeSequentialBaselines)
-            for (int n = 1; n < shared.Epochs; n++)
+            foreach (var n in _options.SequentialDpoEpochs ?? Enumerable.Range(1, shared.Epochs - 1).ToArray())
             {
                 var o = shared.Clone();
                 o.Strategy = JointStrategy.Sequential;

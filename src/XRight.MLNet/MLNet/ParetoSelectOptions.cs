@@ -22,6 +22,12 @@ public sealed class ParetoSelectOptions
     /// </summary>
     public bool IncludeSequentialBaselines { get; set; } = true;
 
+    /// <summary>
+    /// The T_DPO values of the Sequential baselines, each in 1 … E − 1 (T_SFT = E − T_DPO); null for all
+    /// of them. Default: null.
+    /// </summary>
+    public IReadOnlyList<int>? SequentialDpoEpochs { get; set; }
+
     /// <summary>How the model is chosen. Default: minimum distance to the ideal point.</summary>
     public SelectionRule Rule { get; set; } = SelectionRule.MinIdealDistance;
 
@@ -43,8 +49,12 @@ public sealed class ParetoSelectOptions
     /// <summary>Receives which candidate is training and its step reports.</summary>
     public IProgress<ParetoProgress>? Progress { get; set; }
 
-    internal void Validate()
+    internal void Validate(int epochs)
     {
+        if (IncludeSequentialBaselines && SequentialDpoEpochs is { } splits)
+            foreach (var n in splits)
+                if (n < 1 || n >= epochs)
+                    throw new ArgumentOutOfRangeException(nameof(SequentialDpoEpochs), n, $"ParetoSelectOptions.SequentialDpoEpochs must lie in 1 … {epochs - 1} (the options' Epochs minus one).");
         if (Strategies is null || Lambdas is null) throw new ArgumentException("ParetoSelectOptions: Strategies and Lambdas must not be null.");
         if (Strategies.Any(s => s == JointStrategy.Sequential))
             throw new ArgumentException("ParetoSelectOptions.Strategies: Sequential is swept through IncludeSequentialBaselines, not λ.");

@@ -106,7 +106,10 @@ public class JointTrainerOptions
     /// <summary>Rows per evaluation batch. Default: 16.</summary>
     public int EvaluationBatchSize { get; set; } = 16;
 
-    /// <summary>Stop when a held-out optimality gap (f − f*, with f* known) falls to this. Default: 1e-4 (the reference code's).</summary>
+    /// <summary>
+    /// Stop a joint run when a held-out optimality gap (f − f*, with f* known) falls to this (Sequential
+    /// runs are not stopped: their phases reach one optimum by design). Default: 1e-4 (the reference code's).
+    /// </summary>
     public double StopGap { get; set; } = 1e-4;
 
     /// <summary>Stop when the held-out point weakly dominates this (f_DPO, f_SFT) point; null to disable.</summary>

@@ -18,8 +18,23 @@ internal static class OptionsFingerprint
         ("WeightDecay", o.WeightDecay), ("MaxGradNorm", o.MaxGradNorm), ("GradientAccumulationSteps", o.GradientAccumulationSteps),
         ("SftBatchSize", o.SftBatchSize), ("DpoBatchSize", o.DpoBatchSize), ("GroupByLength", o.GroupByLength), ("MaxSteps", o.MaxSteps),
         ("Reference.Kind", o.Reference.Kind), ("Seed", o.Seed),
-        ("Lora", o.Lora is null ? null : $"r={o.Lora.Rank} alpha={o.Lora.Alpha} dropout={o.Lora.Dropout} targets={string.Join('|', o.Lora.TargetModules)}"),
+        ("Lora", LoraText(o)),
     }.Select(p => $"{p.Item1}={Convert.ToString(p.Item2, CultureInfo.InvariantCulture) ?? "none"}"));
+
+    /// <summary>
+    /// The options that decide how a reference trained on the chosen responses comes out (its SFT run):
+    /// not the strategy, λ or epochs of the run that uses it, so a λ sweep shares one reference.
+    /// </summary>
+    public static string OfReferenceTraining(JointTrainerOptions o) => string.Join('\n', new (string, object?)[]
+    {
+        ("Reference.TrainingEpochs", o.Reference.TrainingEpochs), ("LearningRate", o.LearningRate), ("Schedule", o.Schedule),
+        ("WarmupSteps", o.WarmupSteps), ("AdamBeta1", o.AdamBeta1), ("AdamBeta2", o.AdamBeta2), ("AdamEpsilon", o.AdamEpsilon),
+        ("WeightDecay", o.WeightDecay), ("MaxGradNorm", o.MaxGradNorm), ("GradientAccumulationSteps", o.GradientAccumulationSteps),
+        ("SftBatchSize", o.SftBatchSize), ("GroupByLength", o.GroupByLength), ("Seed", o.Seed), ("Lora", LoraText(o)),
+    }.Select(p => $"{p.Item1}={Convert.ToString(p.Item2, CultureInfo.InvariantCulture) ?? "none"}"));
+
+    private static string? LoraText(JointTrainerOptions o)
+        => o.Lora is null ? null : $"r={o.Lora.Rank} alpha={o.Lora.Alpha} dropout={o.Lora.Dropout} targets={string.Join('|', o.Lora.TargetModules)}";
 
     /// <summary>The lines that differ, as "name: checkpoint X, now Y".</summary>
     public static string Differences(string saved, string current)

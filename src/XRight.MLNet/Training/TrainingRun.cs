@@ -201,11 +201,13 @@ internal sealed class TrainingRun
     private HeldOutMetrics HeldOut()
         => _scoring.Evaluate(_sftEvaluation, _reference is null ? [] : _dpoEvaluation, _reference, _options.EvaluationBatchSize);
 
+    // The gap rule (the reference code's) ends joint runs only: a Sequential run reaches one objective's
+    // optimum in its phase by design and must still run the other phase.
     private TrainingStopReason? StopRule(TrajectoryPoint point)
     {
-        if ((DpoOptimum is { } dpoStar && point.FDpo - dpoStar <= _options.StopGap) ||
-            (SftOptimum is { } sftStar && point.FSft - sftStar <= _options.StopGap))
-            return TrainingStopReason.GapReached;
+        bool gapReached = (DpoOptimum is { } dpoStar && point.FDpo - dpoStar <= _options.StopGap)
+                          || (SftOptimum is { } sftStar && point.FSft - sftStar <= _options.StopGap);
+        if (gapReached && _strategy is not SequentialStrategy) return TrainingStopReason.GapReached;
         if (_options.StopWhenDominating is { } target && point.FDpo <= target.Dpo && point.FSft <= target.Sft)
             return TrainingStopReason.DominatesTarget;
         return null;

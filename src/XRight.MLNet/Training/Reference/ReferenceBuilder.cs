@@ -32,8 +32,7 @@ internal static class ReferenceBuilder
             case ReferenceModelKind.TrainedOnChosen:
             {
                 using var model = createModel();
-                var fingerprint = "chosen-sft/" + Hash(ModelFingerprint.Of(model), OptionsFingerprint.Of(options),
-                    $"epochs={reference.TrainingEpochs}", RowsHash(trainRows));
+                var fingerprint = "chosen-sft/" + Hash(ModelFingerprint.Of(model), OptionsFingerprint.OfReferenceTraining(options), RowsHash(trainRows));
                 var cache = ReferenceLogProbCache.LoadOrEmpty(reference.CacheFile, fingerprint);
                 bool modelKept = reference.ModelFolder is null || KeptReference.Read(reference.ModelFolder)?.Fingerprint == fingerprint;
                 if (cache.Missing(allRows).Count == 0 && modelKept) return cache;

@@ -1,0 +1,32 @@
+using XRight.Modeling;
+using XRight.Tokenization;
+using XRight.Training;
+
+namespace XRight.Samples;
+
+/// <summary>
+/// The quick start's stand-in for a pretrained model: a tiny GPT-NeoX that first reads plain sentences of
+/// the task's facts ("The color of a banana is yellow."), then is saved as a Hugging Face folder. Post-
+/// training starts from that folder, as it would from a real checkpoint; it takes seconds on a CPU.
+/// </summary>
+internal static class TinyBaseModel
+{
+    public static string Create(string folder, CausalLmTokenizer tokenizer, int seed, IProgress<TrainingProgress>? progress)
+    {
+        if (File.Exists(Path.Combine(folder, "config.json"))) return folder; // made by an earlier run
+        var config = CausalLmConfig.CreateGptNeoX(vocabSize: tokenizer.VocabSize, hiddenSize: 128, numLayers: 2, numHeads: 4,
+            maxPositionEmbeddings: 256, bosTokenId: tokenizer.EosTokenId, eosTokenId: tokenizer.EosTokenId);
+        var corpus = SyntheticStyleTask.Sentences()
+            .Select(s => new TokenizedInstruction([tokenizer.EosTokenId], [.. tokenizer.Encode(s), tokenizer.EosTokenId]))
+            .ToArray();
+        var options = new JointTrainerOptions
+        {
+            Strategy = JointStrategy.Sequential, SequentialDpoEpochs = 0, SequentialSftEpochs = 150,
+            LearningRate = 3e-3, SftBatchSize = 8, EvaluationInterval = 1000, Seed = seed,
+        };
+        var result = new JointTrainer(options).Train(() => CausalLm.Create(config, new ModelOptions { Seed = seed }), new JointTrainingData { Instructions = corpus }, progress);
+        using var model = result.Model;
+        model.SavePretrained(folder, tokenizer);
+        return folder;
+    }
+}

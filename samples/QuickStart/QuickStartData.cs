@@ -9,7 +9,7 @@ internal static class QuickStartData
     public static (IDataView Instructions, IDataView Preferences) Load(MLContext ml, QuickStartOptions options, string output)
     {
         if (options.Instructions is { } sftFile && options.Preferences is { } dpoFile)
-            return (Read(ml, sftFile, ["Prompt", "Response"]), Read(ml, dpoFile, ["Prompt", "Chosen", "Rejected"]));
+            return (SampleData.Read(ml, sftFile, ["Prompt", "Response"]), SampleData.Read(ml, dpoFile, ["Prompt", "Chosen", "Rejected"]));
 
         var (instructions, preferences) = SyntheticStyleTask.Generate(options.Seed);
         var folder = Directory.CreateDirectory(Path.Combine(output, "data")).FullName;
@@ -24,23 +24,4 @@ internal static class QuickStartData
         => options.Instructions is null
             ? ["What is the color of a banana?", "Tell me the sound of a cow.", "Name the number of legs of a spider.", "A duck: what sound?"]
             : ["Give three tips for staying healthy.", "What is the capital of France?"];
-
-    // Column names are matched case-insensitively (Hugging Face exports use lower case), then renamed.
-    private static IDataView Read(MLContext ml, string path, string[] columns)
-    {
-        IDataView view = Path.GetExtension(path).ToLowerInvariant() switch
-        {
-            ".parquet" => ml.Data.LoadFromParquet(path),
-            ".jsonl" or ".json" => ml.Data.LoadFromJsonLines(path),
-            _ => throw new ArgumentException($"'{path}': use a .parquet or .jsonl file."),
-        };
-        foreach (var name in columns)
-        {
-            if (view.Schema.GetColumnOrNull(name) is not null) continue;
-            var match = view.Schema.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
-            if (match.Name is null) throw new ArgumentException($"'{path}' has no column '{name}'.");
-            view = ml.Transforms.CopyColumns(name, match.Name).Fit(view).Transform(view);
-        }
-        return view;
-    }
 }

@@ -12,7 +12,7 @@ internal sealed class BenchmarkSections(BenchmarkSettings settings, BenchmarkRep
     {
         var sections = new (string Name, Action Body)[]
         {
-            ("peak", Peak), ("throughput", Throughput), ("strategies", Strategies), ("reference", Reference),
+            ("peak", () => Peak("start")), ("throughput", Throughput), ("strategies", Strategies), ("reference", Reference),
             ("lora", Lora), ("growth", Growth), ("scaling", Scaling), ("padding", Padding),
         };
         foreach (var (name, body) in sections)
@@ -21,18 +21,34 @@ internal sealed class BenchmarkSections(BenchmarkSettings settings, BenchmarkRep
             log.WriteLine($"== {name}");
             body();
         }
+        if (settings.Sections.Contains("peak"))
+        {
+            log.WriteLine("== peak again");
+            Peak("end");
+            // Utilisation figures use the final denominator.
+            for (int i = 0; i < report.Throughput.Count; i++)
+                report.Throughput[i] = report.Throughput[i] with { Mfu = report.Throughput[i].ModelGflopsPerSecond / report.PeakGflopsPerSecond };
+        }
         report.JudgeTargets();
     }
 
-    private void Peak()
+    // Measured first and again at the end; the MFU denominator is the best rate seen, so a peak taken
+    // while other work ran cannot flatter the utilisation.
+    private void Peak(string when)
     {
+        log.Write("   ");
+        WaitForQuiet();
+        log.WriteLine();
         foreach (var m in MatmulPeak.Measure(settings.PeakSizes, settings.Quick ? 0.5 : 2))
         {
-            report.Peak.Add(new PeakRow(m.Size, m.GflopsPerSecond));
-            log.WriteLine($"   matmul {m.Size}³: {m.GflopsPerSecond:F1} GFLOP/s");
+            report.Peak.Add(new PeakRow(when, m.Size, m.GflopsPerSecond));
+            log.WriteLine($"   matmul {m.Size}³ ({when}): {m.GflopsPerSecond:F1} GFLOP/s");
         }
         report.PeakGflopsPerSecond = report.Peak.Max(p => p.GflopsPerSecond);
     }
+
+    private double WaitForQuiet() =>
+        settings.QuietWaitSeconds > 0 ? QuietMachine.WaitForIdle(0.1, TimeSpan.FromSeconds(settings.QuietWaitSeconds), log) : double.NaN;
 
     private void Throughput()
     {
@@ -49,7 +65,8 @@ internal sealed class BenchmarkSections(BenchmarkSettings settings, BenchmarkRep
                 }
     }
 
-    private (CaseSpec Spec, CaseResult Result) StepCase(string size, CausalLmArchitecture architecture, int length, int batch, ObjectiveKind objective, bool lora = false)
+    private (CaseSpec Spec, CaseResult Result) StepCase(string size, CausalLmArchitecture architecture, int length, int batch, ObjectiveKind objective,
+        bool lora = false, bool mixedLengths = false)
         => Measure(new CaseSpec
         {
             Kind = CaseKind.Step,
@@ -59,6 +76,7 @@ internal sealed class BenchmarkSections(BenchmarkSettings settings, BenchmarkRep
             Batch = batch,
             Objective = objective,
             Lora = lora,
+            MixedLengths = mixedLengths,
             MinSeconds = settings.MinSeconds,
             MaxSteps = settings.MaxSteps,
             Threads = settings.Threads,
@@ -69,7 +87,8 @@ internal sealed class BenchmarkSections(BenchmarkSettings settings, BenchmarkRep
         double seconds = c.Result.MedianStepSeconds;
         double gflops = c.Result.FlopsPerStep / seconds / 1e9;
         return new ThroughputRow(c.Spec.Shape.Label, c.Result.Parameters, c.Spec.Length, c.Spec.Batch, c.Spec.Objective.ToString().ToUpperInvariant(),
-            c.Result.StepSeconds.Length, seconds, c.Result.TokensPerSecond, gflops, gflops / report.PeakGflopsPerSecond, c.Result.PeakResidentBytes / MiB);
+            c.Result.StepSeconds.Length, c.Result.MeasuredSteps, seconds, c.Result.TokensPerSecond, gflops, gflops / report.PeakGflopsPerSecond,
+            c.Result.CpuShare, c.Result.PeakResidentBytes / MiB);
     }
 
     // Strategies run in turn, the whole set repeated; each keeps its fastest run (the least disturbed by other load).
@@ -81,7 +100,7 @@ internal sealed class BenchmarkSections(BenchmarkSettings settings, BenchmarkRep
             foreach (var strategy in strategies)
             {
                 // SFT batch of 2B rows, DPO batch of B pairs: the same number of sequences per step.
-                int pairs = Math.Max(1, settings.TokensPerBatch / settings.StrategyLength / 2);
+                int pairs = Math.Max(1, settings.StrategyTokens / settings.StrategyLength / 2);
                 var (_, result) = Measure(new CaseSpec
                 {
                     Kind = CaseKind.Strategy,
@@ -100,7 +119,7 @@ internal sealed class BenchmarkSections(BenchmarkSettings settings, BenchmarkRep
         {
             var r = best[strategy];
             report.Strategies.Add(new StrategyRow(strategy.ToString(), settings.StrategySteps, r.DpoSteps, r.SftSteps, r.RunSeconds, r.RunSeconds / baseline.RunSeconds,
-                r.PeakResidentBytes / MiB, (double)r.PeakResidentBytes / baseline.PeakResidentBytes));
+                r.CpuShare, r.PeakResidentBytes / MiB, (double)r.PeakResidentBytes / baseline.PeakResidentBytes));
         }
     }
 
@@ -163,10 +182,11 @@ internal sealed class BenchmarkSections(BenchmarkSettings settings, BenchmarkRep
         ScalingRow? previous = null;
         foreach (int length in settings.ScalingLengths.Order())
         {
-            var (_, r) = StepCase(settings.ScalingSize, CausalLmArchitecture.GptNeoX, length, batch: 1, ObjectiveKind.Sft);
+            // Two rows, T and T/2 tokens: a right-padded batch, as real batches are.
+            var (_, r) = StepCase(settings.ScalingSize, CausalLmArchitecture.GptNeoX, length, batch: 2, ObjectiveKind.Sft, mixedLengths: true);
             double activation = (r.PeakResidentBytes - r.StartResidentBytes - 12.0 * r.TrainableParameters) / MiB;
             var row = new ScalingRow(length, r.MedianStepSeconds, previous is null ? double.NaN : r.MedianStepSeconds / previous.StepSeconds,
-                r.MedianStepSeconds / length * 1e6, r.PeakResidentBytes / MiB, activation, previous is null ? double.NaN : activation / previous.ActivationMiB);
+                r.MedianStepSeconds / r.TokensPerStep * 1e6, r.PeakResidentBytes / MiB, activation, previous is null ? double.NaN : activation / previous.ActivationMiB);
             report.Scaling.Add(row);
             previous = row;
         }
@@ -214,14 +234,14 @@ internal sealed class BenchmarkSections(BenchmarkSettings settings, BenchmarkRep
     private (CaseSpec Spec, CaseResult Result) Measure(CaseSpec spec)
     {
         log.Write($"   {spec.Label} ... ");
-        double busy = settings.QuietWaitSeconds > 0 ? QuietMachine.WaitForIdle(0.1, TimeSpan.FromSeconds(settings.QuietWaitSeconds), log) : double.NaN;
+        double busy = WaitForQuiet();
         var watch = System.Diagnostics.Stopwatch.StartNew();
         double loadBefore = LoadAverage();
         var result = ChildProcess.Run(spec);
         result = result with { LoadAverage = [loadBefore, LoadAverage()], BusyBefore = busy };
         log.WriteLine(result.StepSeconds.Length > 0
-            ? $"{result.MedianStepSeconds:F3} s/step over {result.StepSeconds.Length} steps, CPU share {result.CpuShare:P0}, peak {result.PeakResidentBytes / MiB:F0} MiB, load {result.LoadAverage[0]:F1}/{result.LoadAverage[1]:F1} ({watch.Elapsed.TotalSeconds:F0} s)"
-            : $"{result.RunSeconds:F2} s, peak {result.PeakResidentBytes / MiB:F0} MiB ({watch.Elapsed.TotalSeconds:F0} s)");
+            ? $"{result.MedianStepSeconds:F3} s/step, {result.StepSeconds.Length} of {result.MeasuredSteps} steps undisturbed, CPU share {result.CpuShare:P0}, peak {result.PeakResidentBytes / MiB:F0} MiB ({watch.Elapsed.TotalSeconds:F0} s)"
+            : $"{result.RunSeconds:F2} s, CPU share {result.CpuShare:P0}, peak {result.PeakResidentBytes / MiB:F0} MiB ({watch.Elapsed.TotalSeconds:F0} s)");
         return (spec, result);
     }
 }

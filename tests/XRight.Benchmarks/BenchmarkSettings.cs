@@ -23,7 +23,11 @@ internal sealed record BenchmarkSettings
     public string StrategySize { get; init; } = "10m";
     public int StrategyLength { get; init; } = 256;
     public int StrategySteps { get; init; } = 30;
-    public int StrategyRepeats { get; init; } = 2;
+
+    /// <summary>Tokens of one step in the strategy comparison (SFT rows, or chosen and rejected rows of DPO pairs).</summary>
+    public int StrategyTokens { get; init; } = 512;
+
+    public int StrategyRepeats { get; init; } = 3;
     public string ReferenceSize { get; init; } = "50m";
     public string LoraSize { get; init; } = "50m";
     public string GrowthSize { get; init; } = "1m";
@@ -70,7 +74,8 @@ internal sealed record BenchmarkSettings
           --tokens N               tokens per SFT batch in the throughput section (default 1024)
           --min-seconds S          measure each throughput case at least S seconds after its warm-up step (default 5)
           --max-steps N            at most N steps per throughput case (default 20)
-          --strategy-size 10m      model of the strategy comparison; --strategy-seq, --strategy-steps, --strategy-repeats
+          --strategy-size 10m      model of the strategy comparison; --strategy-seq 256, --strategy-tokens 512 (per step),
+                                   --strategy-steps 30, --strategy-repeats 3 (each strategy keeps its fastest run)
           --reference-size 50m     model of the cached-versus-live reference comparison
           --lora-size 50m          model of the LoRA-versus-full comparison
           --growth-size 1m         model of the memory-growth run; --growth-steps N (default 1000)
@@ -100,6 +105,7 @@ internal sealed record BenchmarkSettings
                 "--strategy-size" => s with { StrategySize = Names(flag, Value(), ["1m", "10m", "50m", "150m"])[0] },
                 "--strategy-seq" => s with { StrategyLength = Integers(flag, Value())[0] },
                 "--strategy-steps" => s with { StrategySteps = Even(flag, Integers(flag, Value())[0]) },
+                "--strategy-tokens" => s with { StrategyTokens = Integers(flag, Value())[0] },
                 "--strategy-repeats" => s with { StrategyRepeats = Integers(flag, Value())[0] },
                 "--reference-size" => s with { ReferenceSize = Names(flag, Value(), ["1m", "10m", "50m", "150m"])[0] },
                 "--lora-size" => s with { LoraSize = Names(flag, Value(), ["1m", "10m", "50m", "150m"])[0] },

@@ -7,15 +7,15 @@ internal sealed record CaseResult
     public long Parameters { get; init; }
     public long TrainableParameters { get; init; }
 
-    /// <summary>Durations of the measured steps (the warm-up step excluded).</summary>
+    /// <summary>Durations of the undisturbed measured steps (the warm-up step excluded; see <see cref="StepClock"/>).</summary>
     public double[] StepSeconds { get; init; } = [];
 
-    /// <summary>Processor seconds (all threads) of each measured step.</summary>
-    public double[] StepCpuSeconds { get; init; } = [];
+    /// <summary>Steps measured after the warm-up, disturbed ones included.</summary>
+    public int MeasuredSteps { get; init; }
 
     /// <summary>
-    /// Share of the available processor time (wall time × libtorch threads) the measured steps used: near 1
-    /// when the threads had their cores to themselves; lower when other work on the machine took turns.
+    /// Processor share of the undisturbed steps (strategy cases: of the whole run): processor time over
+    /// wall time × libtorch threads. Near 1 when the threads had their cores; lower when other work took turns.
     /// </summary>
     public double CpuShare { get; init; } = double.NaN;
 

@@ -55,8 +55,8 @@ internal static class CaseRunner
         using var model = CreateModel(spec, spec.Lora);
         var options = Options(spec.Batch, spec.Batch);
         bool dpo = spec.Objective == ObjectiveKind.Dpo;
-        var instructions = dpo ? [] : SyntheticRows.Instructions(spec.Batch, spec.Length, spec.Shape.Vocab, seed: 7);
-        var preferences = dpo ? SyntheticRows.Preferences(spec.Batch, spec.Length, spec.Shape.Vocab, seed: 7) : [];
+        var instructions = dpo ? [] : SyntheticRows.Instructions(spec.Batch, spec.Length, spec.Shape.Vocab, seed: 7, spec.MixedLengths);
+        var preferences = dpo ? SyntheticRows.Preferences(spec.Batch, spec.Length, spec.Shape.Vocab, seed: 7, spec.MixedLengths) : [];
         var reference = dpo ? FillReference(model, options, preferences) : null;
 
         var clock = new StepClock();
@@ -75,17 +75,17 @@ internal static class CaseRunner
         });
         long start = MemoryMeter.ResidentBytes();
         var result = run.Execute(resumeFrom: null);
-        int sequences = dpo ? 2 * spec.Batch : spec.Batch;
+        int copies = dpo ? 2 : 1; // chosen and rejected
         return new CaseResult
         {
             Label = spec.Label,
             Parameters = CountParameters(model, trainableOnly: false),
             TrainableParameters = CountParameters(model, trainableOnly: true),
-            StepSeconds = [.. clock.MeasuredSeconds],
-            StepCpuSeconds = [.. clock.MeasuredCpuSeconds],
-            CpuShare = CpuShare(clock.MeasuredCpuSeconds, clock.MeasuredSeconds),
-            TokensPerStep = (long)sequences * spec.Length,
-            FlopsPerStep = spec.Lora ? 0 : sequences * spec.Shape.TrainingFlops(spec.Length, SyntheticRows.ScoredTokens(spec.Length)),
+            StepSeconds = [.. clock.Undisturbed.Select(t => t.Seconds)],
+            MeasuredSteps = clock.Measured.Count,
+            CpuShare = clock.Undisturbed.Average(t => t.Share),
+            TokensPerStep = copies * SyntheticRows.RowLengths(spec.Batch, spec.Length, spec.MixedLengths).Sum(),
+            FlopsPerStep = spec.Lora ? 0 : copies * RowFlops(spec),
             PeakResidentBytes = result.PeakMemoryBytes,
             StartResidentBytes = start,
         };
@@ -127,12 +127,11 @@ internal static class CaseRunner
         policy.train();
         long start = MemoryMeter.ResidentBytes();
         MemoryMeter.ResetPeak();
-        var durations = new List<double>();
-        var cpuDurations = new List<double>();
-        for (int step = 0; step < spec.MaxSteps; step++)
+        var clock = new StepClock();
+        for (int step = 0; step < spec.MaxSteps && !TimedObjective.Enough(clock, spec.MinSteps, spec.MinSeconds); step++)
         {
+            clock.StartStep();
             var watch = Stopwatch.StartNew();
-            var cpuStart = Environment.CpuUsage.TotalTime;
             using (var scope = NewDisposeScope())
             {
                 Tensor referenceChosen, referenceRejected;
@@ -156,22 +155,16 @@ internal static class CaseRunner
                 optimizer.Step(LearningRate);
                 optimizer.ZeroGrad();
             }
-            double seconds = watch.Elapsed.TotalSeconds;
-            if (step > 0)
-            {
-                durations.Add(seconds);
-                cpuDurations.Add((Environment.CpuUsage.TotalTime - cpuStart).TotalSeconds);
-            }
-            if (step >= spec.MinSteps && durations.Sum() >= spec.MinSeconds) break;
+            clock.Record(watch.Elapsed.TotalSeconds);
         }
         return new CaseResult
         {
             Label = spec.Label,
             Parameters = CountParameters(policy, trainableOnly: false),
             TrainableParameters = CountParameters(policy, trainableOnly: true),
-            StepSeconds = [.. durations],
-            StepCpuSeconds = [.. cpuDurations],
-            CpuShare = CpuShare(cpuDurations, durations),
+            StepSeconds = [.. clock.Undisturbed.Select(t => t.Seconds)],
+            MeasuredSteps = clock.Measured.Count,
+            CpuShare = clock.Undisturbed.Average(t => t.Share),
             TokensPerStep = 2L * spec.Batch * spec.Length,
             FlopsPerStep = 2 * spec.Batch * spec.Shape.TrainingFlops(spec.Length, SyntheticRows.ScoredTokens(spec.Length)),
             PeakResidentBytes = MemoryMeter.PeakResidentBytes(),
@@ -207,7 +200,8 @@ internal static class CaseRunner
         options.EvaluationInterval = spec.Steps;
         options.Reference = new ReferenceOptions { Kind = ReferenceModelKind.InitialModel };
         options.MaxRightEvaluationInterval = 10;
-        var result = new JointTrainer(options).Train(() => CreateModel(spec), data);
+        var clock = new StepClock();
+        var result = new JointTrainer(options).Train(() => CreateModel(spec), data, new PhaseFilter("training", clock));
         using var model = result.Model;
         if (result.Steps != spec.Steps) throw new InvalidOperationException($"{spec.Label}: ran {result.Steps} steps, expected {spec.Steps}.");
         return new CaseResult
@@ -216,6 +210,8 @@ internal static class CaseRunner
             Parameters = CountParameters(model, trainableOnly: false),
             TrainableParameters = CountParameters(model, trainableOnly: true),
             RunSeconds = result.RuntimeSeconds,
+            MeasuredSteps = clock.Measured.Count,
+            CpuShare = clock.Measured.Sum(t => t.CpuSeconds) / (clock.Measured.Sum(t => t.Seconds) * torch.get_num_threads()),
             PeakResidentBytes = result.PeakMemoryBytes,
             DpoSteps = result.DpoSteps,
             SftSteps = result.SftSteps,
@@ -261,8 +257,9 @@ internal static class CaseRunner
         };
     }
 
-    private static double CpuShare(IReadOnlyList<double> cpu, IReadOnlyList<double> wall) =>
-        cpu.Sum() / (wall.Sum() * torch.get_num_threads());
+    // Model FLOPs of the rows of one batch, each counted at its own length (padding is not useful work).
+    private static double RowFlops(CaseSpec spec) => SyntheticRows.RowLengths(spec.Batch, spec.Length, spec.MixedLengths)
+        .Sum(length => spec.Shape.TrainingFlops(length, SyntheticRows.ScoredTokens(length)));
 
     private static long CountParameters(CausalLm model, bool trainableOnly) =>
         model.parameters().Where(p => !trainableOnly || p.requires_grad).Sum(p => p.numel());

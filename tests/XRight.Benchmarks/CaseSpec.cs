@@ -31,6 +31,9 @@ internal sealed record CaseSpec
     public int Batch { get; init; } = 1;
 
     public ObjectiveKind Objective { get; init; } = ObjectiveKind.Sft;
+
+    /// <summary>Step cases: every other row is half as long, so every batch is right-padded.</summary>
+    public bool MixedLengths { get; init; }
     public bool Lora { get; init; }
     public bool LiveReference { get; init; }
 
@@ -53,7 +56,7 @@ internal sealed record CaseSpec
 
     public string Label => Kind switch
     {
-        CaseKind.Step => $"{Objective.ToString().ToUpperInvariant()} {Shape.Label} T={Length} B={Batch}{(Lora ? " LoRA" : "")}",
+        CaseKind.Step => $"{Objective.ToString().ToUpperInvariant()} {Shape.Label} T={Length}{(MixedLengths ? " and T/2" : "")} B={Batch}{(Lora ? " LoRA" : "")}",
         CaseKind.ReferenceDpo => $"DPO {Shape.Label} T={Length} B={Batch} {(LiveReference ? "live reference" : "cached reference")}",
         CaseKind.Strategy => $"{Strategy} {Shape.Label} T={Length}",
         CaseKind.Growth => $"ALRIGHT {Shape.Label} {Steps} steps",

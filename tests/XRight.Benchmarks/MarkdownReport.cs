@@ -13,16 +13,16 @@ internal static class MarkdownReport
         w.WriteLine($"Run: {(r.Settings.Quick ? "--quick" : "full")}, {r.TotalSeconds / 60:F1} min, started {r.Started:yyyy-MM-dd HH:mm} UTC.");
 
         if (r.Peak.Count > 0)
-            Table(w, "Dense float32 matmul (the MFU denominator)", ["n (n×n · n×n)", "GFLOP/s"],
-                r.Peak.Select(p => new[] { p.Size.ToString(), F(p.GflopsPerSecond, 1) }));
+            Table(w, $"Dense float32 matmul, n×n · n×n (the MFU denominator is the best: {F(r.PeakGflopsPerSecond, 1)} GFLOP/s)", ["measured", "n", "GFLOP/s"],
+                r.Peak.Select(p => new[] { p.When, p.Size.ToString(), F(p.GflopsPerSecond, 1) }));
 
         if (r.Throughput.Count > 0)
             Table(w, $"Training-step throughput (full fine-tuning, AdamW, clipping; MFU against {F(r.PeakGflopsPerSecond, 1)} GFLOP/s)",
-                ["model", "params", "T", "batch", "objective", "steps", "s/step", "tokens/s", "model GFLOP/s", "MFU", "peak RSS MiB"],
+                ["model", "params", "T", "batch", "objective", "steps", "s/step", "tokens/s", "model GFLOP/s", "MFU", "CPU share", "peak RSS MiB"],
                 r.Throughput.Select(t => new[]
                 {
-                    t.Model, Millions(t.Parameters), t.Length.ToString(), t.Batch.ToString(), t.Objective, t.Steps.ToString(), F(t.StepSeconds, 3),
-                    F(t.TokensPerSecond, 0), F(t.ModelGflopsPerSecond, 1), t.Mfu.ToString("P0", CultureInfo.InvariantCulture), F(t.PeakMiB, 0),
+                    t.Model, Millions(t.Parameters), t.Length.ToString(), t.Batch.ToString(), t.Objective, $"{t.Steps}/{t.MeasuredSteps}", F(t.StepSeconds, 3),
+                    F(t.TokensPerSecond, 0), F(t.ModelGflopsPerSecond, 1), P(t.Mfu), P(t.CpuShare), F(t.PeakMiB, 0),
                 }));
 
         if (r.DpoOverSft.Count > 0)
@@ -31,11 +31,11 @@ internal static class MarkdownReport
 
         if (r.Strategies.Count > 0)
             Table(w, "Strategies, same number of steps (wall time of the trainer's run; fastest of the repeats)",
-                ["strategy", "steps", "DPO steps", "SFT steps", "seconds", "× Sequential", "peak RSS MiB", "memory × Sequential"],
+                ["strategy", "steps", "DPO steps", "SFT steps", "seconds", "× Sequential", "CPU share", "peak RSS MiB", "memory × Sequential"],
                 r.Strategies.Select(s => new[]
                 {
                     s.Strategy, s.Steps.ToString(), s.DpoSteps.ToString(), s.SftSteps.ToString(), F(s.Seconds, 2), F(s.TimeRatio, 3),
-                    F(s.PeakMiB, 0), F(s.MemoryRatio, 3),
+                    P(s.CpuShare), F(s.PeakMiB, 0), F(s.MemoryRatio, 3),
                 }));
 
         if (r.Reference.Count > 0)
@@ -51,7 +51,7 @@ internal static class MarkdownReport
                 r.Growth.Select(g => new[] { g.Step.ToString(), F(g.ResidentMiB, 1) }));
 
         if (r.Scaling.Count > 0)
-            Table(w, $"Sequence-length sweep (SFT, batch 1; activation memory exponent {F(r.ScalingMemoryExponent, 2)})",
+            Table(w, $"Sequence-length sweep (SFT, two rows of T and T/2 tokens, right-padded; activation memory exponent {F(r.ScalingMemoryExponent, 2)})",
                 ["T", "s/step", "time × previous", "µs/token", "peak RSS MiB", "activation MiB", "activation × previous"],
                 r.Scaling.Select(s => new[]
                 {
@@ -79,6 +79,8 @@ internal static class MarkdownReport
 
     private static string F(double value, int decimals) =>
         double.IsNaN(value) ? "–" : value.ToString("F" + decimals, CultureInfo.InvariantCulture);
+
+    private static string P(double value) => double.IsNaN(value) ? "–" : value.ToString("P0", CultureInfo.InvariantCulture);
 
     private static string Millions(long count) => (count / 1e6).ToString(count < 1e7 ? "F2" : "F1", CultureInfo.InvariantCulture) + "M";
 }

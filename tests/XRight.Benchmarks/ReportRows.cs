@@ -1,17 +1,18 @@
 namespace XRight.Benchmarks;
 
-/// <summary>One dense matmul size and its measured rate.</summary>
-internal sealed record PeakRow(int Size, double GflopsPerSecond);
+/// <summary>One dense matmul size and its measured rate, at the start or the end of the run.</summary>
+internal sealed record PeakRow(string When, int Size, double GflopsPerSecond);
 
 /// <summary>Training-step throughput of one model, length and objective.</summary>
-internal sealed record ThroughputRow(string Model, long Parameters, int Length, int Batch, string Objective, int Steps, double StepSeconds,
-    double TokensPerSecond, double ModelGflopsPerSecond, double Mfu, double PeakMiB);
+/// <param name="Steps">Undisturbed measured steps (of <paramref name="MeasuredSteps"/>); the step time is their median.</param>
+internal sealed record ThroughputRow(string Model, long Parameters, int Length, int Batch, string Objective, int Steps, int MeasuredSteps, double StepSeconds,
+    double TokensPerSecond, double ModelGflopsPerSecond, double Mfu, double CpuShare, double PeakMiB);
 
 /// <summary>DPO step time over SFT step time at the same model, length and batch.</summary>
 internal sealed record DpoSftRow(string Model, int Length, int Batch, double Ratio);
 
 /// <summary>One strategy's run against Sequential over the same number of steps.</summary>
-internal sealed record StrategyRow(string Strategy, int Steps, int DpoSteps, int SftSteps, double Seconds, double TimeRatio, double PeakMiB, double MemoryRatio);
+internal sealed record StrategyRow(string Strategy, int Steps, int DpoSteps, int SftSteps, double Seconds, double TimeRatio, double CpuShare, double PeakMiB, double MemoryRatio);
 
 /// <summary>A DPO step with the reference log-probs cached or computed by a live reference forward.</summary>
 internal sealed record ReferenceRow(string Variant, string Model, int Length, int Batch, double StepSeconds, double TimeRatio, double PeakMiB, double MemoryRatio);

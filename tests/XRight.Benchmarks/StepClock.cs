@@ -3,41 +3,60 @@ using XRight.Training;
 namespace XRight.Benchmarks;
 
 /// <summary>
-/// Receives the trainer's report after every step (synchronously, on the training thread) and keeps the
-/// duration of each step; the first step is the warm-up and is kept apart.
+/// Times training steps, wall and processor time. It receives the trainer's report after every step
+/// (synchronously, on the training thread) or is told each step's times directly. The first step is the
+/// warm-up and is kept apart. A step counts as undisturbed when its processor share (processor time over
+/// wall time × threads) is close to the best seen: on a shared machine, a step during which other work
+/// took the cores has a low share, and its time says nothing about this library.
 /// </summary>
 internal sealed class StepClock : IProgress<TrainingProgress>
 {
-    private readonly List<double> _durations = [];
-    private readonly List<double> _cpu = [];
-    private TimeSpan _last;
+    private const double UndisturbedShareOfBest = 0.85;
+
+    private readonly List<StepTime> _steps = [];
+    private readonly int _threads = global::TorchSharp.torch.get_num_threads();
+    private TimeSpan _lastElapsed;
     private TimeSpan _lastCpu = Environment.CpuUsage.TotalTime;
+    private bool _warmedUp;
 
     public Action<int>? AfterStep { get; init; }
 
-    public double WarmupSeconds { get; private set; }
+    /// <summary>The steps after the warm-up.</summary>
+    public IReadOnlyList<StepTime> Measured => _steps;
 
-    /// <summary>Durations of the steps after the first.</summary>
-    public IReadOnlyList<double> MeasuredSeconds => _durations;
+    /// <summary>The measured steps that ran undisturbed.</summary>
+    public IReadOnlyList<StepTime> Undisturbed
+    {
+        get
+        {
+            if (_steps.Count == 0) return [];
+            double best = _steps.Max(s => s.Share);
+            return _steps.Where(s => s.Share >= UndisturbedShareOfBest * best).ToArray();
+        }
+    }
 
-    /// <summary>Processor time this process used during each measured step (all threads together).</summary>
-    public IReadOnlyList<double> MeasuredCpuSeconds => _cpu;
-
-    public double MeasuredTotal => _durations.Sum();
+    public double UndisturbedSeconds => Undisturbed.Sum(s => s.Seconds);
 
     public void Report(TrainingProgress value)
     {
-        double seconds = (value.Elapsed - _last).TotalSeconds;
-        var cpu = Environment.CpuUsage.TotalTime;
-        double cpuSeconds = (cpu - _lastCpu).TotalSeconds;
-        _last = value.Elapsed;
-        _lastCpu = cpu;
-        if (value.Step == 1) WarmupSeconds = seconds;
-        else
-        {
-            _durations.Add(seconds);
-            _cpu.Add(cpuSeconds);
-        }
+        Record((value.Elapsed - _lastElapsed).TotalSeconds);
+        _lastElapsed = value.Elapsed;
         AfterStep?.Invoke(value.Step);
     }
+
+    /// <summary>Records a step that took <paramref name="seconds"/> and ended now.</summary>
+    public void Record(double seconds)
+    {
+        var cpu = Environment.CpuUsage.TotalTime;
+        double cpuSeconds = (cpu - _lastCpu).TotalSeconds;
+        _lastCpu = cpu;
+        if (!_warmedUp) _warmedUp = true;
+        else _steps.Add(new StepTime(seconds, cpuSeconds, cpuSeconds / (seconds * _threads)));
+    }
+
+    /// <summary>Restarts the processor-time baseline (before a step timed with <see cref="Record"/>).</summary>
+    public void StartStep() => _lastCpu = Environment.CpuUsage.TotalTime;
 }
+
+/// <summary>One step's wall time, processor time (all threads) and processor share.</summary>
+internal readonly record struct StepTime(double Seconds, double CpuSeconds, double Share);

@@ -10,27 +10,37 @@ internal static class SyntheticRows
 {
     public const int Eos = 2;
 
-    /// <summary>Instruction rows of exactly <paramref name="length"/> tokens (no padding in any batch).</summary>
-    public static TokenizedInstruction[] Instructions(int count, int length, int vocab, int seed)
+    /// <summary>
+    /// Instruction rows of exactly <paramref name="length"/> tokens (no padding in any batch), or with
+    /// <paramref name="mixed"/> every other row half as long (so every batch of two or more is right-padded).
+    /// </summary>
+    public static TokenizedInstruction[] Instructions(int count, int length, int vocab, int seed, bool mixed = false)
     {
         var random = new Random(seed);
-        return Enumerable.Range(0, count).Select(_ =>
+        return Enumerable.Range(0, count).Select(i =>
         {
-            int prompt = PromptLength(length);
-            return new TokenizedInstruction(Ids(random, prompt, vocab), Response(random, length - prompt, vocab));
+            int rowLength = RowLength(i, length, mixed);
+            int prompt = PromptLength(rowLength);
+            return new TokenizedInstruction(Ids(random, prompt, vocab), Response(random, rowLength - prompt, vocab));
         }).ToArray();
     }
 
-    /// <summary>Preference rows whose chosen and rejected rows are both exactly <paramref name="length"/> tokens.</summary>
-    public static TokenizedPreference[] Preferences(int count, int length, int vocab, int seed)
+    /// <summary>Preference rows whose chosen and rejected rows are both <paramref name="length"/> tokens (every other pair half that with <paramref name="mixed"/>).</summary>
+    public static TokenizedPreference[] Preferences(int count, int length, int vocab, int seed, bool mixed = false)
     {
         var random = new Random(seed);
-        return Enumerable.Range(0, count).Select(_ =>
+        return Enumerable.Range(0, count).Select(i =>
         {
-            int prompt = PromptLength(length);
-            return new TokenizedPreference(Ids(random, prompt, vocab), Response(random, length - prompt, vocab), Response(random, length - prompt, vocab));
+            int rowLength = RowLength(i, length, mixed);
+            int prompt = PromptLength(rowLength);
+            return new TokenizedPreference(Ids(random, prompt, vocab), Response(random, rowLength - prompt, vocab), Response(random, rowLength - prompt, vocab));
         }).ToArray();
     }
+
+    /// <summary>The lengths of the <paramref name="count"/> rows <see cref="Instructions"/> and <see cref="Preferences"/> make.</summary>
+    public static IEnumerable<int> RowLengths(int count, int length, bool mixed) => Enumerable.Range(0, count).Select(i => RowLength(i, length, mixed));
+
+    private static int RowLength(int index, int length, bool mixed) => mixed && index % 2 == 1 ? length / 2 : length;
 
     /// <summary>Instruction rows with lengths uniform in [<paramref name="minLength"/>, <paramref name="maxLength"/>].</summary>
     public static TokenizedInstruction[] VariableInstructions(int count, int minLength, int maxLength, int vocab, int seed)

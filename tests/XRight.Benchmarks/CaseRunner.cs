@@ -211,20 +211,21 @@ internal static class CaseRunner
             TrainableParameters = CountParameters(model, trainableOnly: true),
             RunSeconds = result.RuntimeSeconds,
             MeasuredSteps = clock.Measured.Count,
-            CpuShare = clock.Measured.Sum(t => t.CpuSeconds) / (clock.Measured.Sum(t => t.Seconds) * torch.get_num_threads()),
+            CpuShare = RunShare(clock),
             PeakResidentBytes = result.PeakMemoryBytes,
             DpoSteps = result.DpoSteps,
             SftSteps = result.SftSteps,
         };
     }
 
-    /// <summary>A long ALRIGHT run (rows of varying length, held-out evaluations) sampling resident memory after given steps.</summary>
+    /// <summary>A long ALRIGHT run (with held-out evaluations) sampling resident memory after given steps.</summary>
     private static CaseResult Growth(CaseSpec spec)
     {
+        int shortest = spec.MixedLengths ? spec.Length / 4 : spec.Length;
         var data = new JointTrainingData
         {
-            Instructions = SyntheticRows.VariableInstructions(256, spec.Length / 4, spec.Length, spec.Shape.Vocab, seed: 7),
-            Preferences = SyntheticRows.VariablePreferences(128, spec.Length / 4, spec.Length, spec.Shape.Vocab, seed: 8),
+            Instructions = SyntheticRows.VariableInstructions(256, shortest, spec.Length, spec.Shape.Vocab, seed: 7),
+            Preferences = SyntheticRows.VariablePreferences(128, shortest, spec.Length, spec.Shape.Vocab, seed: 8),
         };
         var options = Options(spec.SftBatch, spec.DpoBatch);
         options.Strategy = JointStrategy.AlRight;
@@ -250,6 +251,8 @@ internal static class CaseRunner
             Label = spec.Label,
             Parameters = CountParameters(model, trainableOnly: false),
             RunSeconds = result.RuntimeSeconds,
+            MeasuredSteps = clock.Measured.Count,
+            CpuShare = RunShare(clock),
             PeakResidentBytes = result.PeakMemoryBytes,
             ResidentAfterStep = samples,
             DpoSteps = result.DpoSteps,
@@ -260,6 +263,10 @@ internal static class CaseRunner
     // Model FLOPs of the rows of one batch, each counted at its own length (padding is not useful work).
     private static double RowFlops(CaseSpec spec) => SyntheticRows.RowLengths(spec.Batch, spec.Length, spec.MixedLengths)
         .Sum(length => spec.Shape.TrainingFlops(length, SyntheticRows.ScoredTokens(length)));
+
+    // Processor share over a whole run (all its steps after the first, disturbed or not).
+    private static double RunShare(StepClock clock) =>
+        clock.Measured.Sum(t => t.CpuSeconds) / (clock.Measured.Sum(t => t.Seconds) * torch.get_num_threads());
 
     private static long CountParameters(CausalLm model, bool trainableOnly) =>
         model.parameters().Where(p => !trainableOnly || p.requires_grad).Sum(p => p.numel());

@@ -32,7 +32,10 @@ internal sealed record CaseSpec
 
     public ObjectiveKind Objective { get; init; } = ObjectiveKind.Sft;
 
-    /// <summary>Step cases: every other row is half as long, so every batch is right-padded.</summary>
+    /// <summary>
+    /// Step cases: every other row is half as long, so every batch is right-padded. Growth case: row lengths
+    /// vary uniformly between T/4 and T (else every row has T tokens).
+    /// </summary>
     public bool MixedLengths { get; init; }
     public bool Lora { get; init; }
     public bool LiveReference { get; init; }
@@ -59,7 +62,7 @@ internal sealed record CaseSpec
         CaseKind.Step => $"{Objective.ToString().ToUpperInvariant()} {Shape.Label} T={Length}{(MixedLengths ? " and T/2" : "")} B={Batch}{(Lora ? " LoRA" : "")}",
         CaseKind.ReferenceDpo => $"DPO {Shape.Label} T={Length} B={Batch} {(LiveReference ? "live reference" : "cached reference")}",
         CaseKind.Strategy => $"{Strategy} {Shape.Label} T={Length}",
-        CaseKind.Growth => $"ALRIGHT {Shape.Label} {Steps} steps",
+        CaseKind.Growth => $"ALRIGHT {Shape.Label} {Steps} steps, {(MixedLengths ? "lengths T/4..T" : "all rows T")} (T={Length})",
         _ => Kind.ToString(),
     };
 

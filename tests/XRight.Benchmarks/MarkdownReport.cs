@@ -47,8 +47,12 @@ internal static class MarkdownReport
                 r.Lora.Select(x => new[] { x.Objective, x.Variant, x.Model, Millions(x.TrainableParameters), F(x.StepSeconds, 3), F(x.TimeRatio, 2), F(x.PeakMiB, 0), F(x.MemoryRatio, 2) }));
 
         if (r.Growth.Count > 0)
-            Table(w, "Resident memory during a long ALRIGHT run (rows of varying length, evaluations every 100 steps)", ["after step", "RSS MiB"],
-                r.Growth.Select(g => new[] { g.Step.ToString(), F(g.ResidentMiB, 1) }));
+        {
+            var kinds = r.Growth.Select(g => g.Rows).Distinct().ToArray();
+            Table(w, "Resident memory during long ALRIGHT runs (held-out evaluations every 100 steps)", ["after step", .. kinds.Select(k => $"RSS MiB, {k}")],
+                r.Growth.Select(g => g.Step).Distinct().Select(step => (string[])[step.ToString(),
+                    .. kinds.Select(k => r.Growth.FirstOrDefault(g => g.Rows == k && g.Step == step) is { } g ? F(g.ResidentMiB, 1) : "–")]));
+        }
 
         if (r.Scaling.Count > 0)
             Table(w, $"Sequence-length sweep (SFT, two rows of T and T/2 tokens, right-padded; activation memory exponent {F(r.ScalingMemoryExponent, 2)})",

@@ -20,8 +20,8 @@ internal sealed record ReferenceRow(string Variant, string Model, int Length, in
 /// <summary>LoRA against full fine-tuning for one objective.</summary>
 internal sealed record LoraRow(string Objective, string Variant, string Model, long TrainableParameters, double StepSeconds, double TimeRatio, double PeakMiB, double MemoryRatio);
 
-/// <summary>Resident memory after a step of the long run.</summary>
-internal sealed record GrowthRow(int Step, double ResidentMiB);
+/// <summary>Resident memory after a step of a long run on rows of the given lengths.</summary>
+internal sealed record GrowthRow(string Rows, int Step, double ResidentMiB);
 
 /// <summary>One point of the sequence-length sweep.</summary>
 /// <param name="ActivationMiB">Peak resident memory minus the resident memory before the run and the gradients and AdamW moments (3 × 4 bytes per weight).</param>

@@ -206,7 +206,30 @@ public abstract class CausalLm : nn.Module
     internal Tensor ForwardHidden(Tensor inputIds, Tensor? attentionMask, KvCache? cache)
     {
         ValidateInput(inputIds);
+        using (NewDisposeScope())
+        {
+            long min = inputIds.min().item<long>(), max = inputIds.max().item<long>();
+            RequireTokenIds(min, max);
+        }
         cache?.EnsureConsistent(Config.NumHiddenLayers, inputIds.shape[0]);
+        return Trunk(inputIds, attentionMask, cache);
+    }
+
+    /// <summary>
+    /// The final hidden states of a right-padded batch. Padding only ever follows a row's real tokens, so
+    /// plain causal attention gives every real position exactly what the padding mask would (padding
+    /// positions get outputs that nobody reads): no mask is built, SDPA runs its fused causal kernel with
+    /// memory linear in the length, and the ids are checked on the host, so nothing is read from the device.
+    /// </summary>
+    internal Tensor ForwardHiddenRightPadded(CausalLmBatch batch)
+    {
+        ValidateInput(batch.InputIds);
+        RequireTokenIds(batch.Plan.MinTokenId, batch.Plan.MaxTokenId);
+        return Trunk(batch.InputIds, attentionMask: null, cache: null);
+    }
+
+    private Tensor Trunk(Tensor inputIds, Tensor? attentionMask, KvCache? cache)
+    {
         using var scope = NewDisposeScope();
         var ctx = ForwardContext.Create(inputIds, attentionMask, cache, _rotary, Dtype, Config.SlidingWindow);
         return RunTrunk(inputIds, ctx).MoveToOuterDisposeScope();
@@ -222,10 +245,12 @@ public abstract class CausalLm : nn.Module
             throw new ArgumentException($"Input ids must be a non-empty int64 tensor [batch, length], found {inputIds.dtype} [{string.Join(", ", inputIds.shape)}].", nameof(inputIds));
         if (inputIds.device_type != Device.type || (Device.type != DeviceType.CPU && inputIds.device_index != Device.index))
             throw new ArgumentException($"Input ids are on {inputIds.device} but the model is on {Device}.", nameof(inputIds));
-        using var scope = NewDisposeScope();
-        long min = inputIds.min().item<long>(), max = inputIds.max().item<long>();
+    }
+
+    private void RequireTokenIds(long min, long max)
+    {
         if (min < 0 || max >= Config.VocabSize)
-            throw new ArgumentOutOfRangeException(nameof(inputIds), $"Token ids must be in [0, {Config.VocabSize}), found {(min < 0 ? min : max)}.");
+            throw new ArgumentOutOfRangeException("inputIds", $"Token ids must be in [0, {Config.VocabSize}), found {(min < 0 ? min : max)}.");
     }
 
     /// <summary>

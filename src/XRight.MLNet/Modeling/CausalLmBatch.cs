@@ -10,11 +10,12 @@ namespace XRight.Modeling;
 /// </summary>
 public sealed class CausalLmBatch : IDisposable
 {
-    private CausalLmBatch(Tensor inputIds, Tensor attentionMask, Tensor responseMask)
+    private CausalLmBatch(Tensor inputIds, Tensor attentionMask, Tensor responseMask, ScoringPlan plan)
     {
         InputIds = inputIds;
         AttentionMask = attentionMask;
         ResponseMask = responseMask;
+        Plan = plan;
     }
 
     /// <summary>Token ids [B, T] (int64): prompt, then response, then padding.</summary>
@@ -31,6 +32,9 @@ public sealed class CausalLmBatch : IDisposable
 
     /// <summary>Padded length T.</summary>
     public int Length => (int)InputIds.shape[1];
+
+    /// <summary>Where the response tokens are, worked out on the host while collating.</summary>
+    internal ScoringPlan Plan { get; }
 
     /// <summary>
     /// Concatenates each prompt with its response and right-pads the rows with <paramref name="padId"/>
@@ -75,7 +79,8 @@ public sealed class CausalLmBatch : IDisposable
         return new CausalLmBatch(
             tensor(ids, shape, ScalarType.Int64, device),
             tensor(attention, shape, ScalarType.Int64, device),
-            tensor(response, shape, ScalarType.Int64, device));
+            tensor(response, shape, ScalarType.Int64, device),
+            new ScoringPlan(rows, length, padId));
     }
 
     /// <summary>Frees the three tensors.</summary>

@@ -38,13 +38,15 @@ public sealed class ResponseLogProbs : IDisposable
         ArgumentNullException.ThrowIfNull(batch);
         using var scope = NewDisposeScope();
         long rows = batch.BatchSize, length = batch.Length;
-        var hidden = model.ForwardHidden(batch.InputIds, batch.AttentionMask, cache: null);
+        var hidden = model.ForwardHiddenRightPadded(batch);
+        var device = hidden.device;
 
-        // Flattened (row, t) pairs, t < T − 1, whose next token is a response token.
-        var isTarget = batch.ResponseMask.narrow(1, 1, length - 1).ne(0);
-        var picked = isTarget.reshape(-1).nonzero().squeeze(1);
-        var predictors = hidden.narrow(1, 0, length - 1).reshape(rows * (length - 1), -1).index_select(0, picked);
-        var targets = batch.InputIds.narrow(1, 1, length - 1).reshape(-1).index_select(0, picked);
+        // The target positions come from the host, so finding them costs no device read.
+        var plan = batch.Plan;
+        var picked = Indices(plan.PredictorPositions, device);
+        var targets = Indices(plan.TargetIds, device);
+        var rowOf = Indices(plan.TargetRows, device);
+        var predictors = hidden.reshape(rows * length, -1).index_select(0, picked);
 
         var logits = model.ComputeLogits(predictors);
         var scoreType = logits.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
@@ -52,12 +54,13 @@ public sealed class ResponseLogProbs : IDisposable
         var tokenLogProbs = logits.gather(1, targets.unsqueeze(1)).squeeze(1) - logits.logsumexp(1);
         var correct = logits.argmax(1).eq(targets).to(ScalarType.Int64);
 
-        var rowOf = picked.div(length - 1, rounding_mode: RoundingMode.floor);
-        var sums = zeros(rows, scoreType, hidden.device).index_add(0, rowOf, tokenLogProbs, 1);
-        var correctCounts = zeros(rows, ScalarType.Int64, hidden.device).index_add(0, rowOf, correct, 1);
-        var counts = isTarget.to(ScalarType.Int64).sum(1);
+        var sums = zeros(rows, scoreType, device).index_add(0, rowOf, tokenLogProbs, 1);
+        var correctCounts = zeros(rows, ScalarType.Int64, device).index_add(0, rowOf, correct, 1);
+        var counts = Indices(plan.ResponseLengths, device);
         return new ResponseLogProbs(sums.MoveToOuterDisposeScope(), counts.MoveToOuterDisposeScope(), correctCounts.MoveToOuterDisposeScope());
     }
+
+    private static Tensor Indices(long[] values, Device device) => tensor(values, [values.Length], ScalarType.Int64, device);
 
     /// <summary>Frees the three tensors.</summary>
     public void Dispose()

@@ -5,8 +5,8 @@ namespace XRight.Training;
 /// <summary>
 /// Serves batches of one data set epoch after epoch, reshuffling at every epoch start from its own
 /// seeded generator, so data sets of different sizes each keep their own epoch count. Optionally
-/// groups rows of similar length into the same batch to cut padding. Its position can be saved and
-/// restored exactly.
+/// groups rows of similar length into the same batch to cut padding (then each epoch starts with the
+/// batch of its longest row). Its position can be saved and restored exactly.
 /// </summary>
 internal sealed class BatchLoader<T>
 {
@@ -88,6 +88,10 @@ internal sealed class BatchLoader<T>
         foreach (var window in order.Chunk(BatchSize * GroupingWindowBatches))
             batches.AddRange(Chunk(window.OrderByDescending(i => length(_items[i])).ThenBy(i => i)));
         _random.Shuffle(batches);
+        // The batch holding the longest row goes first: an epoch's largest memory need shows at its first
+        // step (an out-of-memory failure comes at once, not hours in), and the allocator settles early.
+        int longest = batches.Select((b, index) => (Length: length(_items[b[0]]), Index: index)).MaxBy(x => x.Length).Index;
+        (batches[0], batches[longest]) = (batches[longest], batches[0]);
         return batches;
     }
 }

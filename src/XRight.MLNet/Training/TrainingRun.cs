@@ -112,30 +112,38 @@ internal sealed class TrainingRun
         using var scope = NewDisposeScope();
         var need = _strategy.Need(_step);
         ObjectiveValues? values = null;
+        // Graph losses of the batches the first micro-batch updates on, when the evaluation already made them.
         Tensor? firstDpo = null, firstSft = null;
         if (need == EvaluationNeed.BothWithoutGraph)
         {
-            using var noGrad = no_grad();
-            values = new ObjectiveValues(Value(DpoLoss(RequireDpo().Peek(), countTokens: false), "DPO", "batch loss"),
-                Value(SftLoss(RequireSft().Peek(), countTokens: false), "SFT", "batch loss"));
+            values = EvaluateNextBatches(out firstDpo, out firstSft);
         }
         else if (need == EvaluationNeed.BothWithGraph)
         {
-            firstDpo = DpoLoss(RequireDpo().Next());
-            firstSft = SftLoss(RequireSft().Next());
+            firstDpo = DpoLoss(TakeDpo());
+            firstSft = SftLoss(TakeSft());
             values = new ObjectiveValues(Value(firstDpo, "DPO", "batch loss"), Value(firstSft, "SFT", "batch loss"));
         }
         var decision = _strategy.Decide(_step, values);
         string objectiveName = decision.UsesDpo && decision.UsesSft ? "SFT+DPO" : decision.UsesDpo ? "DPO" : "SFT";
+        // A graph the update does not use is freed before the backward pass needs the memory.
+        if (!decision.UsesDpo) Drop(ref firstDpo);
+        if (!decision.UsesSft) Drop(ref firstSft);
+        if (need == EvaluationNeed.BothWithoutGraph)
+        {
+            // The evaluated batch the update uses leaves its loader now (the other stays next in line).
+            if (firstDpo is not null) TakeDpo();
+            if (firstSft is not null) TakeSft();
+        }
 
-        double dpoTotal = 0, sftTotal = 0;
         int micro = _options.GradientAccumulationSteps;
+        List<Tensor> dpoLosses = [], sftLosses = [];
         for (int m = 0; m < micro; m++)
         {
             using var microScope = NewDisposeScope();
             Tensor? dpo = null, sft = null;
-            if (decision.UsesDpo) dpo = m == 0 && firstDpo is not null ? firstDpo : DpoLoss(RequireDpo().Next());
-            if (decision.UsesSft) sft = m == 0 && firstSft is not null ? firstSft : SftLoss(RequireSft().Next());
+            if (decision.UsesDpo) dpo = m == 0 && firstDpo is not null ? firstDpo : DpoLoss(TakeDpo());
+            if (decision.UsesSft) sft = m == 0 && firstSft is not null ? firstSft : SftLoss(TakeSft());
             Tensor loss = (dpo, sft) switch
             {
                 ({ } d, { } s) => d * decision.DpoWeight + s * decision.SftWeight,
@@ -143,32 +151,95 @@ internal sealed class TrainingRun
                 (null, { } s) => s * decision.SftWeight,
                 _ => throw new InvalidOperationException($"Strategy {_strategy.Name} decided a step with no objective."),
             };
-            if (dpo is not null) dpoTotal += Value(dpo, "DPO", "batch loss");
-            if (sft is not null) sftTotal += Value(sft, "SFT", "batch loss");
             (loss / micro).backward();
+            if (dpo is not null) dpoLosses.Add(dpo.detach().MoveToOuterDisposeScope());
+            if (sft is not null) sftLosses.Add(sft.detach().MoveToOuterDisposeScope());
         }
         var norm = GradientClipping.ClipByGlobalNorm(_trainable.Select(p => p.Parameter), _options.MaxGradNorm);
-        Value(norm, objectiveName, "gradient norm");
+        var (dpoLoss, sftLoss) = ReadStep(dpoLosses, sftLosses, norm, objectiveName);
         _optimizer.Step(_schedule.At(_step));
         _optimizer.ZeroGrad();
 
-        if (decision.UsesDpo) { _lastDpoLoss = dpoTotal / micro; _strategy.Observe(ObjectiveKind.Dpo, _lastDpoLoss); _dpoSteps++; }
-        if (decision.UsesSft) { _lastSftLoss = sftTotal / micro; _strategy.Observe(ObjectiveKind.Sft, _lastSftLoss); _sftSteps++; }
+        if (decision.UsesDpo) { _lastDpoLoss = dpoLoss; _strategy.Observe(ObjectiveKind.Dpo, _lastDpoLoss); _dpoSteps++; }
+        if (decision.UsesSft) { _lastSftLoss = sftLoss; _strategy.Observe(ObjectiveKind.Sft, _lastSftLoss); _sftSteps++; }
         return decision.Single;
     }
 
-    // Training tokens (padding excluded) count toward throughput; the no-graph evaluations do not.
-    private Tensor DpoLoss(IReadOnlyList<TokenizedPreference> rows, bool countTokens = true)
+    /// <summary>
+    /// Both objectives on the batches next in line, for a strategy that decides on fresh values without
+    /// keeping two graphs. The objective the decision will likely pick is scored with its graph: when it is
+    /// picked, that forward pass serves the update too, saving one of the two extra passes; otherwise it is
+    /// freed, having cost what a pass without graph would have. The other is scored without a graph. The
+    /// guess is the objective stepped on most so far (ties: the costlier batch), which a resumed run
+    /// restores exactly, so resuming repeats the same passes.
+    /// </summary>
+    private ObjectiveValues EvaluateNextBatches(out Tensor? dpoWithGraph, out Tensor? sftWithGraph)
     {
-        if (countTokens) _tokens += rows.Sum(r => (long)r.Prompt.Length * 2 + r.Chosen.Length + r.Rejected.Length);
-        return _scoring.DpoLossOf(rows, Reference()).Loss;
+        var dpoRows = RequireDpo().Peek();
+        var sftRows = RequireSft().Peek();
+        bool graphOnDpo = _dpoSteps != _sftSteps ? _dpoSteps > _sftSteps : Tokens(dpoRows) >= Tokens(sftRows);
+        Tensor dpo, sft;
+        if (graphOnDpo)
+        {
+            dpo = DpoLoss(dpoRows);
+            using (no_grad()) sft = SftLoss(sftRows);
+        }
+        else
+        {
+            sft = SftLoss(sftRows);
+            using (no_grad()) dpo = DpoLoss(dpoRows);
+        }
+        dpoWithGraph = graphOnDpo ? dpo : null;
+        sftWithGraph = graphOnDpo ? null : sft;
+        return new ObjectiveValues(Value(dpo, "DPO", "batch loss"), Value(sft, "SFT", "batch loss"));
     }
 
-    private Tensor SftLoss(IReadOnlyList<TokenizedInstruction> rows, bool countTokens = true)
+    private static void Drop(ref Tensor? loss)
     {
-        if (countTokens) _tokens += rows.Sum(r => (long)r.Length);
-        return _scoring.SftLossOf(rows);
+        loss?.Dispose();
+        loss = null;
     }
+
+    /// <summary>
+    /// The step's one read from the device: the batch losses (which the strategy observes and progress
+    /// reports) and the gradient norm (which the divergence check needs), before the update is applied.
+    /// </summary>
+    private (double Dpo, double Sft) ReadStep(List<Tensor> dpoLosses, List<Tensor> sftLosses, Tensor norm, string objectiveName)
+    {
+        var parts = new List<Tensor>();
+        if (dpoLosses.Count > 0) parts.Add(stack(dpoLosses).to(ScalarType.Float64).mean());
+        if (sftLosses.Count > 0) parts.Add(stack(sftLosses).to(ScalarType.Float64).mean());
+        parts.Add(norm.to(ScalarType.Float64));
+        var read = stack(parts).cpu().data<double>().ToArray();
+        int next = 0;
+        double dpo = dpoLosses.Count > 0 ? Finite(read[next++], "DPO", "batch loss") : double.NaN;
+        double sft = sftLosses.Count > 0 ? Finite(read[next++], "SFT", "batch loss") : double.NaN;
+        Finite(read[next], objectiveName, "gradient norm");
+        return (dpo, sft);
+    }
+
+    private Tensor DpoLoss(IReadOnlyList<TokenizedPreference> rows) => _scoring.DpoLossOf(rows, Reference()).Loss;
+
+    private Tensor SftLoss(IReadOnlyList<TokenizedInstruction> rows) => _scoring.SftLossOf(rows);
+
+    // Training tokens (padding excluded) count toward throughput when a batch is taken for an update.
+    private IReadOnlyList<TokenizedPreference> TakeDpo()
+    {
+        var rows = RequireDpo().Next();
+        _tokens += Tokens(rows);
+        return rows;
+    }
+
+    private IReadOnlyList<TokenizedInstruction> TakeSft()
+    {
+        var rows = RequireSft().Next();
+        _tokens += Tokens(rows);
+        return rows;
+    }
+
+    private static long Tokens(IReadOnlyList<TokenizedPreference> rows) => rows.Sum(r => (long)r.Prompt.Length * 2 + r.Chosen.Length + r.Rejected.Length);
+
+    private static long Tokens(IReadOnlyList<TokenizedInstruction> rows) => rows.Sum(r => (long)r.Length);
 
     private ReferenceLogProbCache Reference()
     {
@@ -181,13 +252,11 @@ internal sealed class TrainingRun
 
     private BatchLoader<TokenizedInstruction> RequireSft() => _sft ?? throw new InvalidOperationException($"Strategy {_strategy.Name} asked for an SFT batch, but there is no instruction data.");
 
-    // Reads a scalar to the host: the only synchronisations of a step are these reads.
-    private double Value(Tensor scalar, string objective, string quantity)
-    {
-        double value = scalar.to(ScalarType.Float64).item<double>();
-        if (!double.IsFinite(value)) throw new TrainingDivergedException(_step + 1, objective, quantity, value);
-        return value;
-    }
+    // Reads a value a decision needs to the host (a synchronisation, so only where the strategy asks for values).
+    private double Value(Tensor scalar, string objective, string quantity) => Finite(scalar.to(ScalarType.Float64).item<double>(), objective, quantity);
+
+    private double Finite(double value, string objective, string quantity) =>
+        double.IsFinite(value) ? value : throw new TrainingDivergedException(_step + 1, objective, quantity, value);
 
     private TrajectoryPoint Evaluate(Stopwatch clock, ObjectiveKind? stepped)
     {

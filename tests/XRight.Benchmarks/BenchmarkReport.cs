@@ -1,0 +1,67 @@
+namespace XRight.Benchmarks;
+
+/// <summary>Everything one benchmark run measured, as written to JSON.</summary>
+internal sealed class BenchmarkReport
+{
+    public required MachineFacts Machine { get; init; }
+    public required BenchmarkSettings Settings { get; init; }
+    public DateTimeOffset Started { get; init; } = DateTimeOffset.UtcNow;
+    public double TotalSeconds { get; set; }
+
+    /// <summary>The best dense matmul rate measured (GFLOP/s): the MFU denominator.</summary>
+    public double PeakGflopsPerSecond { get; set; } = double.NaN;
+
+    public List<PeakRow> Peak { get; } = [];
+    public List<ThroughputRow> Throughput { get; } = [];
+    public List<DpoSftRow> DpoOverSft { get; } = [];
+    public List<StrategyRow> Strategies { get; } = [];
+    public List<ReferenceRow> Reference { get; } = [];
+    public List<LoraRow> Lora { get; } = [];
+    public List<GrowthRow> Growth { get; } = [];
+    public List<ScalingRow> Scaling { get; } = [];
+
+    /// <summary>Exponent p of activation memory ∝ Tᵖ fitted over the sweep (1: linear, 2: quadratic).</summary>
+    public double ScalingMemoryExponent { get; set; } = double.NaN;
+
+    public List<PaddingRow> Padding { get; } = [];
+    public List<TargetRow> Targets { get; } = [];
+
+    /// <summary>Judges the issue's targets from what was measured; targets whose section did not run are left out.</summary>
+    public void JudgeTargets()
+    {
+        Targets.Clear();
+        var sequential = Strategies.FirstOrDefault(s => s.Strategy == "Sequential");
+        if (sequential is not null)
+        {
+            if (Strategies.FirstOrDefault(s => s.Strategy == "AlRight") is { } alright)
+                Targets.Add(new("ALRIGHT wall time vs Sequential", "≤ 1.03×", $"{alright.TimeRatio:F3}×", alright.TimeRatio <= 1.03));
+            if (Strategies.FirstOrDefault(s => s.Strategy == "MemoryEfficientMaxRight") is { } maxRight)
+                Targets.Add(new("MAXRIGHT (k = 10) wall time vs Sequential", "≤ 1.06×", $"{maxRight.TimeRatio:F3}×", maxRight.TimeRatio <= 1.06));
+        }
+        if (DpoOverSft.Count > 0)
+        {
+            var worst = DpoOverSft.MaxBy(r => r.Ratio)!;
+            Targets.Add(new("DPO step (cached reference) vs SFT step, same T and batch", "≤ 2.1×",
+                $"max {worst.Ratio:F2}× ({worst.Model} T={worst.Length}); all: {string.Join(", ", DpoOverSft.Select(r => r.Ratio.ToString("F2")))}", worst.Ratio <= 2.1));
+        }
+        var large = Throughput.Where(r => r.Model.EndsWith("-50m") || r.Model.EndsWith("-150m")).ToList();
+        if (large.Count > 0)
+        {
+            var lowest = large.MinBy(r => r.Mfu)!;
+            Targets.Add(new("MFU of the 50M and 150M configs on CPU", "≥ 50%",
+                $"min {lowest.Mfu:P0} ({lowest.Objective} {lowest.Model} T={lowest.Length}), max {large.Max(r => r.Mfu):P0}", lowest.Mfu >= 0.5));
+        }
+        foreach (var run in Growth.GroupBy(g => g.Rows).Where(g => g.Count() >= 2))
+        {
+            var first = run.First();
+            var last = run.Last();
+            double change = last.ResidentMiB / first.ResidentMiB - 1;
+            Targets.Add(new($"Resident memory growth, step {first.Step} → {last.Step} ({run.Key})", "within 3%",
+                $"{change:+0.0%;-0.0%} ({first.ResidentMiB:F0} → {last.ResidentMiB:F0} MiB)", change <= 0.03));
+        }
+        if (Scaling.Count >= 3)
+            Targets.Add(new("Memory vs sequence length (attention)", "linear (exponent ≈ 1, not 2)",
+                $"exponent {ScalingMemoryExponent:F2}; per doubling: {string.Join(", ", Scaling.Skip(1).Select(s => s.ActivationRatio.ToString("F2")))}",
+                ScalingMemoryExponent <= 1.2));
+    }
+}

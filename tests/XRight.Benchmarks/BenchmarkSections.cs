@@ -1,0 +1,254 @@
+using XRight.Modeling;
+using XRight.Training;
+
+namespace XRight.Benchmarks;
+
+/// <summary>Runs the sections the settings ask for, each measured case in its own process, and fills the report.</summary>
+internal sealed class BenchmarkSections(BenchmarkSettings settings, BenchmarkReport report, TextWriter log)
+{
+    private const double MiB = 1024.0 * 1024.0;
+
+    public void Run()
+    {
+        var sections = new (string Name, Action Body)[]
+        {
+            ("peak", () => Peak("start")), ("throughput", Throughput), ("strategies", Strategies), ("reference", Reference),
+            ("lora", Lora), ("growth", Growth), ("scaling", Scaling), ("padding", Padding),
+        };
+        foreach (var (name, body) in sections)
+        {
+            if (!settings.Sections.Contains(name)) continue;
+            log.WriteLine($"== {name}");
+            body();
+        }
+        if (settings.Sections.Contains("peak"))
+        {
+            log.WriteLine("== peak again");
+            Peak("end");
+            // Utilisation figures use the final denominator.
+            for (int i = 0; i < report.Throughput.Count; i++)
+                report.Throughput[i] = report.Throughput[i] with { Mfu = report.Throughput[i].ModelGflopsPerSecond / report.PeakGflopsPerSecond };
+        }
+        report.JudgeTargets();
+    }
+
+    // Measured first and again at the end; the MFU denominator is the best rate seen, so a peak taken
+    // while other work ran cannot flatter the utilisation.
+    private void Peak(string when)
+    {
+        log.Write("   ");
+        WaitForQuiet();
+        log.WriteLine();
+        foreach (var m in MatmulPeak.Measure(settings.PeakSizes, settings.Quick ? 0.5 : 2))
+        {
+            report.Peak.Add(new PeakRow(when, m.Size, m.GflopsPerSecond));
+            log.WriteLine($"   matmul {m.Size}³ ({when}): {m.GflopsPerSecond:F1} GFLOP/s");
+        }
+        report.PeakGflopsPerSecond = report.Peak.Max(p => p.GflopsPerSecond);
+    }
+
+    private double WaitForQuiet() =>
+        settings.QuietWaitSeconds > 0 ? QuietMachine.WaitForIdle(0.1, TimeSpan.FromSeconds(settings.QuietWaitSeconds), log) : double.NaN;
+
+    private void Throughput()
+    {
+        foreach (var architecture in settings.Architectures)
+            foreach (var size in settings.Sizes)
+                foreach (int length in settings.Lengths)
+                {
+                    int batch = Math.Max(1, settings.TokensPerBatch / length);
+                    var sft = StepCase(size, architecture, length, batch, ObjectiveKind.Sft);
+                    var dpo = StepCase(size, architecture, length, batch, ObjectiveKind.Dpo);
+                    report.Throughput.Add(ThroughputOf(sft));
+                    report.Throughput.Add(ThroughputOf(dpo));
+                    report.DpoOverSft.Add(new DpoSftRow(sft.Spec.Shape.Label, length, batch, dpo.Result.MedianStepSeconds / sft.Result.MedianStepSeconds));
+                }
+    }
+
+    private (CaseSpec Spec, CaseResult Result) StepCase(string size, CausalLmArchitecture architecture, int length, int batch, ObjectiveKind objective,
+        bool lora = false, bool mixedLengths = false)
+        => Measure(new CaseSpec
+        {
+            Kind = CaseKind.Step,
+            Size = size,
+            Architecture = architecture,
+            Length = length,
+            Batch = batch,
+            Objective = objective,
+            Lora = lora,
+            MixedLengths = mixedLengths,
+            MinSeconds = settings.MinSeconds,
+            MaxSteps = settings.MaxSteps,
+            Threads = settings.Threads,
+        });
+
+    private ThroughputRow ThroughputOf((CaseSpec Spec, CaseResult Result) c)
+    {
+        double seconds = c.Result.MedianStepSeconds;
+        double gflops = c.Result.FlopsPerStep / seconds / 1e9;
+        return new ThroughputRow(c.Spec.Shape.Label, c.Result.Parameters, c.Spec.Length, c.Spec.Batch, c.Spec.Objective.ToString().ToUpperInvariant(),
+            c.Result.StepSeconds.Length, c.Result.MeasuredSteps, seconds, c.Result.TokensPerSecond, gflops, gflops / report.PeakGflopsPerSecond,
+            c.Result.CpuShare, c.Result.PeakResidentBytes / MiB);
+    }
+
+    // Strategies run in turn, the whole set repeated; each keeps its fastest run (the least disturbed by other load).
+    private void Strategies()
+    {
+        JointStrategy[] strategies = [JointStrategy.Sequential, JointStrategy.Mix, JointStrategy.AlRight, JointStrategy.MaxRight, JointStrategy.MemoryEfficientMaxRight];
+        var best = new Dictionary<JointStrategy, CaseResult>();
+        for (int repeat = 0; repeat < settings.StrategyRepeats; repeat++)
+            foreach (var strategy in strategies)
+            {
+                // SFT batch of 2B rows, DPO batch of B pairs: the same number of sequences per step.
+                int pairs = Math.Max(1, settings.StrategyTokens / settings.StrategyLength / 2);
+                var (_, result) = Measure(new CaseSpec
+                {
+                    Kind = CaseKind.Strategy,
+                    Size = settings.StrategySize,
+                    Length = settings.StrategyLength,
+                    Strategy = strategy,
+                    SftBatch = 2 * pairs,
+                    DpoBatch = pairs,
+                    Steps = settings.StrategySteps,
+                    Threads = settings.Threads,
+                });
+                if (!best.TryGetValue(strategy, out var kept) || result.RunSeconds < kept.RunSeconds) best[strategy] = result;
+            }
+        var baseline = best[JointStrategy.Sequential];
+        foreach (var strategy in strategies)
+        {
+            var r = best[strategy];
+            report.Strategies.Add(new StrategyRow(strategy.ToString(), settings.StrategySteps, r.DpoSteps, r.SftSteps, r.RunSeconds, r.RunSeconds / baseline.RunSeconds,
+                r.CpuShare, r.PeakResidentBytes / MiB, (double)r.PeakResidentBytes / baseline.PeakResidentBytes));
+        }
+    }
+
+    private void Reference()
+    {
+        int length = 256, pairs = Math.Max(1, settings.TokensPerBatch / length / 2);
+        CaseSpec Spec(bool live) => new()
+        {
+            Kind = CaseKind.ReferenceDpo,
+            Size = settings.ReferenceSize,
+            Length = length,
+            Batch = pairs,
+            LiveReference = live,
+            MinSeconds = settings.MinSeconds,
+            MaxSteps = settings.MaxSteps,
+            Threads = settings.Threads,
+        };
+        var cached = Measure(Spec(live: false));
+        var live = Measure(Spec(live: true));
+        foreach (var (variant, c) in new[] { ("cached", cached), ("live reference forward", live) })
+            report.Reference.Add(new ReferenceRow(variant, c.Spec.Shape.Label, length, pairs, c.Result.MedianStepSeconds,
+                c.Result.MedianStepSeconds / cached.Result.MedianStepSeconds, c.Result.PeakResidentBytes / MiB,
+                (double)c.Result.PeakResidentBytes / cached.Result.PeakResidentBytes));
+    }
+
+    private void Lora()
+    {
+        int length = 256, batch = Math.Max(1, settings.TokensPerBatch / length);
+        foreach (var objective in new[] { ObjectiveKind.Sft, ObjectiveKind.Dpo })
+        {
+            var full = StepCase(settings.LoraSize, CausalLmArchitecture.GptNeoX, length, batch, objective);
+            var lora = StepCase(settings.LoraSize, CausalLmArchitecture.GptNeoX, length, batch, objective, lora: true);
+            foreach (var (variant, c) in new[] { ("full", full), ("LoRA r=32 on query_key_value", lora) })
+                report.Lora.Add(new LoraRow(objective.ToString().ToUpperInvariant(), variant, c.Spec.Shape.Label, c.Result.TrainableParameters,
+                    c.Result.MedianStepSeconds, c.Result.MedianStepSeconds / full.Result.MedianStepSeconds,
+                    c.Result.PeakResidentBytes / MiB, (double)c.Result.PeakResidentBytes / full.Result.PeakResidentBytes));
+        }
+    }
+
+    // Fixed-length rows show whether anything accumulates step after step; rows of varying length show what
+    // the allocator keeps on top of that.
+    private void Growth()
+    {
+        int[] samples = Enumerable.Range(1, settings.GrowthSteps / 100).Select(i => i * 100).ToArray();
+        foreach (bool varying in new[] { false, true })
+        {
+            var (_, result) = Measure(new CaseSpec
+            {
+                Kind = CaseKind.Growth,
+                Size = settings.GrowthSize,
+                Length = 128,
+                MixedLengths = varying,
+                SftBatch = 4,
+                DpoBatch = 2,
+                Steps = settings.GrowthSteps,
+                SampleSteps = samples,
+                Threads = settings.Threads,
+            });
+            string rows = varying ? "lengths 32..128" : "all 128 tokens";
+            foreach (var (step, bytes) in result.ResidentAfterStep.OrderBy(kv => kv.Key))
+                report.Growth.Add(new GrowthRow(rows, step, bytes / MiB));
+        }
+    }
+
+    private void Scaling()
+    {
+        ScalingRow? previous = null;
+        foreach (int length in settings.ScalingLengths.Order())
+        {
+            // Two rows, T and T/2 tokens: a right-padded batch, as real batches are.
+            var (_, r) = StepCase(settings.ScalingSize, CausalLmArchitecture.GptNeoX, length, batch: 2, ObjectiveKind.Sft, mixedLengths: true);
+            double activation = (r.PeakResidentBytes - r.StartResidentBytes - 12.0 * r.TrainableParameters) / MiB;
+            var row = new ScalingRow(length, r.MedianStepSeconds, previous is null ? double.NaN : r.MedianStepSeconds / previous.StepSeconds,
+                r.MedianStepSeconds / r.TokensPerStep * 1e6, r.PeakResidentBytes / MiB, activation, previous is null ? double.NaN : activation / previous.ActivationMiB);
+            report.Scaling.Add(row);
+            previous = row;
+        }
+        report.ScalingMemoryExponent = LogLogSlope(report.Scaling.Select(s => ((double)s.Length, s.ActivationMiB)).ToArray());
+    }
+
+    // Padding depends only on the lengths in each batch, so it is counted without running a model.
+    private void Padding()
+    {
+        var instructions = SyntheticRows.VariableInstructions(2400, 32, 512, 8192, seed: 11);
+        var preferences = SyntheticRows.VariablePreferences(800, 32, 512, 8192, seed: 12);
+        foreach (bool grouped in new[] { false, true })
+        {
+            var sft = new BatchLoader<TokenizedInstruction>(instructions, 12, seed: 1, grouped ? r => r.Length : null);
+            report.Padding.Add(new PaddingRow("SFT", 12, grouped, PaddingShare(sft, r => [r.Length])));
+            var dpo = new BatchLoader<TokenizedPreference>(preferences, 4, seed: 1, grouped ? r => r.Length : null);
+            report.Padding.Add(new PaddingRow("DPO", 4, grouped, PaddingShare(dpo, r => [r.Prompt.Length + r.Chosen.Length, r.Prompt.Length + r.Rejected.Length])));
+        }
+    }
+
+    private static double PaddingShare<T>(BatchLoader<T> loader, Func<T, int[]> sequenceLengths)
+    {
+        long real = 0, padded = 0;
+        for (int b = 0; b < loader.BatchesPerEpoch; b++)
+        {
+            var lengths = loader.Next().SelectMany(sequenceLengths).ToArray();
+            real += lengths.Sum();
+            padded += (long)lengths.Length * lengths.Max();
+        }
+        return 1 - (double)real / padded;
+    }
+
+    // The 1-minute load average: how busy the machine was with this and other work.
+    private static double LoadAverage() =>
+        File.Exists("/proc/loadavg") ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) : double.NaN;
+
+    private static double LogLogSlope(IReadOnlyList<(double X, double Y)> points)
+    {
+        var valid = points.Where(p => p.X > 0 && p.Y > 0).Select(p => (X: Math.Log(p.X), Y: Math.Log(p.Y))).ToArray();
+        if (valid.Length < 2) return double.NaN;
+        double mx = valid.Average(p => p.X), my = valid.Average(p => p.Y);
+        return valid.Sum(p => (p.X - mx) * (p.Y - my)) / valid.Sum(p => (p.X - mx) * (p.X - mx));
+    }
+
+    private (CaseSpec Spec, CaseResult Result) Measure(CaseSpec spec)
+    {
+        log.Write($"   {spec.Label} ... ");
+        double busy = WaitForQuiet();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        double loadBefore = LoadAverage();
+        var result = ChildProcess.Run(spec);
+        result = result with { LoadAverage = [loadBefore, LoadAverage()], BusyBefore = busy };
+        log.WriteLine(result.StepSeconds.Length > 0
+            ? $"{result.MedianStepSeconds:F3} s/step, {result.StepSeconds.Length} of {result.MeasuredSteps} steps undisturbed, CPU share {result.CpuShare:P0}, peak {result.PeakResidentBytes / MiB:F0} MiB ({watch.Elapsed.TotalSeconds:F0} s)"
+            : $"{result.RunSeconds:F2} s, CPU share {result.CpuShare:P0}, peak {result.PeakResidentBytes / MiB:F0} MiB ({watch.Elapsed.TotalSeconds:F0} s)");
+        return (spec, result);
+    }
+}

@@ -1,0 +1,282 @@
+using System.Diagnostics;
+using TorchSharp;
+using XRight.Modeling;
+using XRight.Modeling.Lora;
+using XRight.Objectives;
+using XRight.Runtime;
+using XRight.Training;
+using XRight.Training.Optimization;
+using XRight.Training.Reference;
+using XRight.Training.Strategies;
+using static TorchSharp.torch;
+
+namespace XRight.Benchmarks;
+
+/// <summary>Runs one <see cref="CaseSpec"/> in this process.</summary>
+internal static class CaseRunner
+{
+    private const double LearningRate = 1e-4;
+
+    public static CaseResult Run(CaseSpec spec)
+    {
+        TorchContext.Create(new RuntimeOptions { Device = "cpu", Threads = spec.Threads, Seed = 1 });
+        return spec.Kind switch
+        {
+            CaseKind.Step => Step(spec),
+            CaseKind.ReferenceDpo => ReferenceDpo(spec),
+            CaseKind.Strategy => Strategy(spec),
+            CaseKind.Growth => Growth(spec),
+            _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Kind, "Unknown case kind."),
+        };
+    }
+
+    private static CausalLm CreateModel(CaseSpec spec, bool lora = false)
+    {
+        var model = CausalLm.Create(spec.Shape.Config(Math.Max(256, spec.Length)), new ModelOptions { Seed = 1 });
+        if (lora) model.ApplyLora(PaperLora);
+        return model;
+    }
+
+    // The paper's Pythia setting: r = α = 32 on the attention's input projection(s).
+    private static LoraOptions PaperLora => new() { Rank = 32, Alpha = 32 };
+
+    private static JointTrainerOptions Options(int sftBatch, int dpoBatch) => new()
+    {
+        LearningRate = LearningRate,
+        SftBatchSize = sftBatch,
+        DpoBatchSize = dpoBatch,
+        EvaluationBatchSize = Math.Max(sftBatch, dpoBatch),
+        Device = "cpu",
+    };
+
+    // Steps of one objective through the trainer's own step loop.
+    private static CaseResult Step(CaseSpec spec)
+    {
+        using var model = CreateModel(spec, spec.Lora);
+        var options = Options(spec.Batch, spec.Batch);
+        bool dpo = spec.Objective == ObjectiveKind.Dpo;
+        var instructions = dpo ? [] : SyntheticRows.Instructions(spec.Batch, spec.Length, spec.Shape.Vocab, seed: 7, spec.MixedLengths);
+        var preferences = dpo ? SyntheticRows.Preferences(spec.Batch, spec.Length, spec.Shape.Vocab, seed: 7, spec.MixedLengths) : [];
+        var reference = dpo ? FillReference(model, options, preferences) : null;
+
+        var clock = new StepClock();
+        var run = new TrainingRun(new TrainingRunSetup
+        {
+            Options = options,
+            Model = model,
+            Strategy = new TimedObjective(spec.Objective, clock, spec.MinSteps, spec.MaxSteps, spec.MinSeconds),
+            Phase = "benchmark",
+            PadTokenId = SyntheticRows.Eos,
+            Instructions = instructions,
+            Preferences = preferences,
+            Reference = reference,
+            EvaluateDuringRun = false,
+            Progress = clock,
+        });
+        long start = MemoryMeter.ResidentBytes();
+        var result = run.Execute(resumeFrom: null);
+        int copies = dpo ? 2 : 1; // chosen and rejected
+        return new CaseResult
+        {
+            Label = spec.Label,
+            Parameters = CountParameters(model, trainableOnly: false),
+            TrainableParameters = CountParameters(model, trainableOnly: true),
+            StepSeconds = [.. clock.Undisturbed.Select(t => t.Seconds)],
+            MeasuredSteps = clock.Measured.Count,
+            CpuShare = clock.Undisturbed.Average(t => t.Share),
+            TokensPerStep = copies * SyntheticRows.RowLengths(spec.Batch, spec.Length, spec.MixedLengths).Sum(),
+            FlopsPerStep = spec.Lora ? 0 : copies * RowFlops(spec),
+            PeakResidentBytes = result.PeakMemoryBytes,
+            StartResidentBytes = start,
+        };
+    }
+
+    // The reference is the initial policy, as with ReferenceModelKind.InitialModel.
+    private static ReferenceLogProbCache FillReference(CausalLm model, JointTrainerOptions options, IReadOnlyList<TokenizedPreference> rows)
+    {
+        var cache = new ReferenceLogProbCache("benchmark");
+        new PolicyScoring(model, options.DpoLoss, SyntheticRows.Eos).FillReferenceCache(cache, rows, options.EvaluationBatchSize);
+        return cache;
+    }
+
+    /// <summary>
+    /// The same DPO step twice over: with the reference log-probs read from the cache, or computed by a
+    /// forward pass of a frozen reference model (no graph) on the same batch, as trainers without a cache do.
+    /// </summary>
+    private static CaseResult ReferenceDpo(CaseSpec spec)
+    {
+        using var policy = CreateModel(spec);
+        using var referenceModel = spec.LiveReference ? CreateModel(spec) : null;
+        var options = Options(spec.Batch, spec.Batch);
+        var rows = SyntheticRows.Preferences(spec.Batch, spec.Length, spec.Shape.Vocab, seed: 7);
+        var scoring = new PolicyScoring(policy, options.DpoLoss, SyntheticRows.Eos);
+        ReferenceLogProbCache? cache = null;
+        if (referenceModel is not null)
+        {
+            referenceModel.eval();
+            foreach (var p in referenceModel.parameters()) p.requires_grad = false;
+        }
+        else
+        {
+            cache = FillReference(policy, options, rows);
+        }
+        var referenceScoring = referenceModel is null ? null : new PolicyScoring(referenceModel, options.DpoLoss, SyntheticRows.Eos);
+
+        var trainable = policy.TrainableParameters();
+        using var optimizer = new AdamW(trainable, options.AdamBeta1, options.AdamBeta2, options.AdamEpsilon, options.WeightDecay);
+        policy.train();
+        long start = MemoryMeter.ResidentBytes();
+        MemoryMeter.ResetPeak();
+        var clock = new StepClock();
+        for (int step = 0; step < spec.MaxSteps && !TimedObjective.Enough(clock, spec.MinSteps, spec.MinSeconds); step++)
+        {
+            clock.StartStep();
+            var watch = Stopwatch.StartNew();
+            using (var scope = NewDisposeScope())
+            {
+                Tensor referenceChosen, referenceRejected;
+                if (referenceScoring is not null)
+                {
+                    using var noGrad = no_grad();
+                    (referenceChosen, referenceRejected) = referenceScoring.PairLogProbs(rows);
+                }
+                else
+                {
+                    var values = rows.Select(cache!.Get).ToArray();
+                    referenceChosen = tensor(values.Select(v => (float)v.Chosen).ToArray());
+                    referenceRejected = tensor(values.Select(v => (float)v.Rejected).ToArray());
+                }
+                var (chosen, rejected) = scoring.PairLogProbs(rows);
+                var loss = DpoLoss.Compute(chosen, rejected, referenceChosen, referenceRejected, options.DpoLoss).Loss;
+                loss.backward();
+                var norm = GradientClipping.ClipByGlobalNorm(trainable, options.MaxGradNorm);
+                var read = stack([loss.detach(), norm]).data<float>().ToArray(); // the loop's one host read, as the trainer logs it
+                if (!read.All(float.IsFinite)) throw new InvalidOperationException($"{spec.Label}: non-finite loss or gradient norm.");
+                optimizer.Step(LearningRate);
+                optimizer.ZeroGrad();
+            }
+            clock.Record(watch.Elapsed.TotalSeconds);
+        }
+        return new CaseResult
+        {
+            Label = spec.Label,
+            Parameters = CountParameters(policy, trainableOnly: false),
+            TrainableParameters = CountParameters(policy, trainableOnly: true),
+            StepSeconds = [.. clock.Undisturbed.Select(t => t.Seconds)],
+            MeasuredSteps = clock.Measured.Count,
+            CpuShare = clock.Undisturbed.Average(t => t.Share),
+            TokensPerStep = 2L * spec.Batch * spec.Length,
+            FlopsPerStep = 2 * spec.Batch * spec.Shape.TrainingFlops(spec.Length, SyntheticRows.ScoredTokens(spec.Length)),
+            PeakResidentBytes = MemoryMeter.PeakResidentBytes(),
+            StartResidentBytes = start,
+        };
+    }
+
+    /// <summary>
+    /// A joint run through the public trainer. Data sizes make every strategy take <see cref="CaseSpec.Steps"/>
+    /// steps: Sequential does one DPO epoch then one SFT epoch of Steps/2 batches each; the joint strategies do
+    /// two epochs of the Steps/2 SFT batches. Rows all have the same length and an SFT batch holds as many
+    /// sequences as a DPO batch (chosen + rejected), so a DPO step and an SFT step cost about the same and the
+    /// ratios measure the strategies, not the mix of objectives.
+    /// </summary>
+    private static CaseResult Strategy(CaseSpec spec)
+    {
+        int half = spec.Steps / 2;
+        var data = new JointTrainingData
+        {
+            Instructions = SyntheticRows.Instructions(spec.SftBatch * half, spec.Length, spec.Shape.Vocab, seed: 7),
+            Preferences = SyntheticRows.Preferences(spec.DpoBatch * half, spec.Length, spec.Shape.Vocab, seed: 8),
+            InstructionEvaluation = SyntheticRows.Instructions(1, spec.Length, spec.Shape.Vocab, seed: 9),
+            PreferenceEvaluation = SyntheticRows.Preferences(1, spec.Length, spec.Shape.Vocab, seed: 10),
+        };
+        var options = Options(spec.SftBatch, spec.DpoBatch);
+        options.Strategy = spec.Strategy;
+        options.Epochs = 2;
+        options.SequentialDpoEpochs = 1;
+        options.SequentialSftEpochs = 1;
+        options.DpoOptimum = 0;
+        options.SftOptimum = 0;
+        options.StopGap = 0;
+        options.EvaluationInterval = spec.Steps;
+        options.Reference = new ReferenceOptions { Kind = ReferenceModelKind.InitialModel };
+        options.MaxRightEvaluationInterval = 10;
+        var clock = new StepClock();
+        var result = new JointTrainer(options).Train(() => CreateModel(spec), data, new PhaseFilter("training", clock));
+        using var model = result.Model;
+        if (result.Steps != spec.Steps) throw new InvalidOperationException($"{spec.Label}: ran {result.Steps} steps, expected {spec.Steps}.");
+        return new CaseResult
+        {
+            Label = spec.Label,
+            Parameters = CountParameters(model, trainableOnly: false),
+            TrainableParameters = CountParameters(model, trainableOnly: true),
+            RunSeconds = result.RuntimeSeconds,
+            MeasuredSteps = clock.Measured.Count,
+            CpuShare = RunShare(clock),
+            PeakResidentBytes = result.PeakMemoryBytes,
+            DpoSteps = result.DpoSteps,
+            SftSteps = result.SftSteps,
+        };
+    }
+
+    /// <summary>A long ALRIGHT run (with held-out evaluations) sampling resident memory after given steps.</summary>
+    private static CaseResult Growth(CaseSpec spec)
+    {
+        int shortest = spec.MixedLengths ? spec.Length / 4 : spec.Length;
+        var data = new JointTrainingData
+        {
+            Instructions = SyntheticRows.VariableInstructions(256, shortest, spec.Length, spec.Shape.Vocab, seed: 7),
+            Preferences = SyntheticRows.VariablePreferences(128, shortest, spec.Length, spec.Shape.Vocab, seed: 8),
+        };
+        var options = Options(spec.SftBatch, spec.DpoBatch);
+        options.Strategy = JointStrategy.AlRight;
+        options.MaxSteps = spec.Steps;
+        options.Epochs = 1000;
+        options.EvaluationInterval = 100;
+        options.Reference = new ReferenceOptions { Kind = ReferenceModelKind.InitialModel };
+        var samples = new Dictionary<int, long>();
+        var clock = new StepClock
+        {
+            AfterStep = step =>
+            {
+                if (!spec.SampleSteps.Contains(step)) return;
+                GC.Collect(); // managed garbage is not what this measures
+                GC.WaitForPendingFinalizers();
+                samples[step] = MemoryMeter.ResidentBytes();
+            },
+        };
+        var result = new JointTrainer(options).Train(() => CreateModel(spec), data, new PhaseFilter("training", clock));
+        using var model = result.Model;
+        return new CaseResult
+        {
+            Label = spec.Label,
+            Parameters = CountParameters(model, trainableOnly: false),
+            RunSeconds = result.RuntimeSeconds,
+            MeasuredSteps = clock.Measured.Count,
+            CpuShare = RunShare(clock),
+            PeakResidentBytes = result.PeakMemoryBytes,
+            ResidentAfterStep = samples,
+            DpoSteps = result.DpoSteps,
+            SftSteps = result.SftSteps,
+        };
+    }
+
+    // Model FLOPs of the rows of one batch, each counted at its own length (padding is not useful work).
+    private static double RowFlops(CaseSpec spec) => SyntheticRows.RowLengths(spec.Batch, spec.Length, spec.MixedLengths)
+        .Sum(length => spec.Shape.TrainingFlops(length, SyntheticRows.ScoredTokens(length)));
+
+    // Processor share over a whole run (all its steps after the first, disturbed or not).
+    private static double RunShare(StepClock clock) =>
+        clock.Measured.Sum(t => t.CpuSeconds) / (clock.Measured.Sum(t => t.Seconds) * torch.get_num_threads());
+
+    private static long CountParameters(CausalLm model, bool trainableOnly) =>
+        model.parameters().Where(p => !trainableOnly || p.requires_grad).Sum(p => p.numel());
+
+    /// <summary>Passes on the reports of one phase only (the trainer also reports its reference phase).</summary>
+    private sealed class PhaseFilter(string phase, IProgress<TrainingProgress> inner) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            if (value.Phase == phase) inner.Report(value);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using XRight.Modeling;
+using XRight.Training;
+
+namespace XRight.Benchmarks;
+
+/// <summary>What a measured case does.</summary>
+internal enum CaseKind
+{
+    /// <summary>Training steps of one objective through the trainer's step loop.</summary>
+    Step,
+
+    /// <summary>DPO steps written out by hand, with the reference log-probs cached or from a live reference forward.</summary>
+    ReferenceDpo,
+
+    /// <summary>A whole joint run of one strategy through <see cref="JointTrainer"/>.</summary>
+    Strategy,
+
+    /// <summary>A long ALRIGHT run on a tiny model, sampling resident memory.</summary>
+    Growth,
+}
+
+/// <summary>One measurement, run in a fresh process so its peak memory is its own.</summary>
+internal sealed record CaseSpec
+{
+    public required CaseKind Kind { get; init; }
+    public required string Size { get; init; }
+    public CausalLmArchitecture Architecture { get; init; } = CausalLmArchitecture.GptNeoX;
+    public int Length { get; init; } = 256;
+
+    /// <summary>Rows per SFT batch, or pairs per DPO batch.</summary>
+    public int Batch { get; init; } = 1;
+
+    public ObjectiveKind Objective { get; init; } = ObjectiveKind.Sft;
+
+    /// <summary>
+    /// Step cases: every other row is half as long, so every batch is right-padded. Growth case: row lengths
+    /// vary uniformly between T/4 and T (else every row has T tokens).
+    /// </summary>
+    public bool MixedLengths { get; init; }
+    public bool Lora { get; init; }
+    public bool LiveReference { get; init; }
+
+    /// <summary>Step cases: measure at least this long after the warm-up step, within the step bounds.</summary>
+    public double MinSeconds { get; init; } = 5;
+
+    public int MinSteps { get; init; } = 2;
+    public int MaxSteps { get; init; } = 20;
+    public JointStrategy Strategy { get; init; }
+    public int SftBatch { get; init; }
+    public int DpoBatch { get; init; }
+
+    /// <summary>Strategy and growth cases: optimizer steps of the run.</summary>
+    public int Steps { get; init; }
+
+    /// <summary>Growth case: the steps after which resident memory is sampled.</summary>
+    public int[] SampleSteps { get; init; } = [];
+
+    public int Threads { get; init; }
+
+    public string Label => Kind switch
+    {
+        CaseKind.Step => $"{Objective.ToString().ToUpperInvariant()} {Shape.Label} T={Length}{(MixedLengths ? " and T/2" : "")} B={Batch}{(Lora ? " LoRA" : "")}",
+        CaseKind.ReferenceDpo => $"DPO {Shape.Label} T={Length} B={Batch} {(LiveReference ? "live reference" : "cached reference")}",
+        CaseKind.Strategy => $"{Strategy} {Shape.Label} T={Length}",
+        CaseKind.Growth => $"ALRIGHT {Shape.Label} {Steps} steps, {(MixedLengths ? "lengths T/4..T" : "all rows T")} (T={Length})",
+        _ => Kind.ToString(),
+    };
+
+    public ModelShape Shape => ModelShape.Get(Size, Architecture);
+}

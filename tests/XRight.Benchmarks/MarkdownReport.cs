@@ -1,0 +1,90 @@
+using System.Globalization;
+
+namespace XRight.Benchmarks;
+
+/// <summary>The report as Markdown tables, ready to paste into the README.</summary>
+internal static class MarkdownReport
+{
+    public static void Write(BenchmarkReport r, TextWriter w)
+    {
+        var m = r.Machine;
+        w.WriteLine($"Machine: {m.Cpu}, {m.LogicalProcessors} logical processors, libtorch threads {m.TorchThreads}, CPU features [{m.CpuFeatures}], {m.MemoryGiB:F0} GiB RAM");
+        w.WriteLine($"Software: {m.Os}; {m.DotNet}; TorchSharp {m.TorchSharp}; {m.LibTorch}. Accelerator: {m.Accelerator}.");
+        w.WriteLine($"Run: {(r.Settings.Quick ? "--quick" : "full")}, {r.TotalSeconds / 60:F1} min, started {r.Started:yyyy-MM-dd HH:mm} UTC.");
+
+        if (r.Peak.Count > 0)
+            Table(w, $"Dense float32 matmul, n×n · n×n (the MFU denominator is the best: {F(r.PeakGflopsPerSecond, 1)} GFLOP/s)", ["measured", "n", "GFLOP/s"],
+                r.Peak.Select(p => new[] { p.When, p.Size.ToString(), F(p.GflopsPerSecond, 1) }));
+
+        if (r.Throughput.Count > 0)
+            Table(w, $"Training-step throughput (full fine-tuning, AdamW, clipping; MFU against {F(r.PeakGflopsPerSecond, 1)} GFLOP/s)",
+                ["model", "params", "T", "batch", "objective", "steps", "s/step", "tokens/s", "model GFLOP/s", "MFU", "CPU share", "peak RSS MiB"],
+                r.Throughput.Select(t => new[]
+                {
+                    t.Model, Millions(t.Parameters), t.Length.ToString(), t.Batch.ToString(), t.Objective, $"{t.Steps}/{t.MeasuredSteps}", F(t.StepSeconds, 3),
+                    F(t.TokensPerSecond, 0), F(t.ModelGflopsPerSecond, 1), P(t.Mfu), P(t.CpuShare), F(t.PeakMiB, 0),
+                }));
+
+        if (r.DpoOverSft.Count > 0)
+            Table(w, "DPO step (cached reference; B pairs = 2B sequences) over SFT step (B rows)", ["model", "T", "B", "DPO / SFT"],
+                r.DpoOverSft.Select(d => new[] { d.Model, d.Length.ToString(), d.Batch.ToString(), F(d.Ratio, 2) + "×" }));
+
+        if (r.Strategies.Count > 0)
+            Table(w, "Strategies, same number of steps (wall time of the trainer's run; fastest of the repeats)",
+                ["strategy", "steps", "DPO steps", "SFT steps", "seconds", "× Sequential", "CPU share", "peak RSS MiB", "memory × Sequential"],
+                r.Strategies.Select(s => new[]
+                {
+                    s.Strategy, s.Steps.ToString(), s.DpoSteps.ToString(), s.SftSteps.ToString(), F(s.Seconds, 2), F(s.TimeRatio, 3),
+                    P(s.CpuShare), F(s.PeakMiB, 0), F(s.MemoryRatio, 3),
+                }));
+
+        if (r.Reference.Count > 0)
+            Table(w, "DPO step: cached reference log-probs against a live reference forward", ["variant", "model", "T", "pairs", "s/step", "× cached", "peak RSS MiB", "memory × cached"],
+                r.Reference.Select(x => new[] { x.Variant, x.Model, x.Length.ToString(), x.Batch.ToString(), F(x.StepSeconds, 3), F(x.TimeRatio, 2), F(x.PeakMiB, 0), F(x.MemoryRatio, 2) }));
+
+        if (r.Lora.Count > 0)
+            Table(w, "LoRA against full fine-tuning", ["objective", "variant", "model", "trainable", "s/step", "× full", "peak RSS MiB", "memory × full"],
+                r.Lora.Select(x => new[] { x.Objective, x.Variant, x.Model, Millions(x.TrainableParameters), F(x.StepSeconds, 3), F(x.TimeRatio, 2), F(x.PeakMiB, 0), F(x.MemoryRatio, 2) }));
+
+        if (r.Growth.Count > 0)
+        {
+            var kinds = r.Growth.Select(g => g.Rows).Distinct().ToArray();
+            Table(w, "Resident memory during long ALRIGHT runs (held-out evaluations every 100 steps)", ["after step", .. kinds.Select(k => $"RSS MiB, {k}")],
+                r.Growth.Select(g => g.Step).Distinct().Select(step => (string[])[step.ToString(),
+                    .. kinds.Select(k => r.Growth.FirstOrDefault(g => g.Rows == k && g.Step == step) is { } g ? F(g.ResidentMiB, 1) : "–")]));
+        }
+
+        if (r.Scaling.Count > 0)
+            Table(w, $"Sequence-length sweep (SFT, two rows of T and T/2 tokens, right-padded; activation memory exponent {F(r.ScalingMemoryExponent, 2)})",
+                ["T", "s/step", "time × previous", "µs/token", "peak RSS MiB", "activation MiB", "activation × previous"],
+                r.Scaling.Select(s => new[]
+                {
+                    s.Length.ToString(), F(s.StepSeconds, 3), F(s.TimeRatio, 2), F(s.MicrosecondsPerToken, 0), F(s.PeakMiB, 0), F(s.ActivationMiB, 0), F(s.ActivationRatio, 2),
+                }));
+
+        if (r.Padding.Count > 0)
+            Table(w, "Padding share of one epoch (lengths uniform in 32..512)", ["objective", "batch", "grouped by length", "padding"],
+                r.Padding.Select(p => new[] { p.Objective, p.Batch.ToString(), p.Grouped ? "yes" : "no", p.PaddingShare.ToString("P1", CultureInfo.InvariantCulture) }));
+
+        if (r.Targets.Count > 0)
+            Table(w, "Targets", ["target", "threshold", "measured", "met"],
+                r.Targets.Select(t => new[] { t.Target, t.Threshold, t.Measured, t.Met ? "yes" : "**no**" }));
+    }
+
+    private static void Table(TextWriter w, string title, string[] header, IEnumerable<string[]> rows)
+    {
+        w.WriteLine();
+        w.WriteLine($"### {title}");
+        w.WriteLine();
+        w.WriteLine("| " + string.Join(" | ", header) + " |");
+        w.WriteLine("|" + string.Concat(header.Select(_ => "---|")));
+        foreach (var row in rows) w.WriteLine("| " + string.Join(" | ", row) + " |");
+    }
+
+    private static string F(double value, int decimals) =>
+        double.IsNaN(value) ? "–" : value.ToString("F" + decimals, CultureInfo.InvariantCulture);
+
+    private static string P(double value) => double.IsNaN(value) ? "–" : value.ToString("P0", CultureInfo.InvariantCulture);
+
+    private static string Millions(long count) => (count / 1e6).ToString(count < 1e7 ? "F2" : "F1", CultureInfo.InvariantCulture) + "M";
+}

@@ -1,0 +1,34 @@
+namespace XRight.Benchmarks;
+
+/// <summary>One dense matmul size and its measured rate, at the start or the end of the run.</summary>
+internal sealed record PeakRow(string When, int Size, double GflopsPerSecond);
+
+/// <summary>Training-step throughput of one model, length and objective.</summary>
+/// <param name="Steps">Undisturbed measured steps (of <paramref name="MeasuredSteps"/>); the step time is their median.</param>
+internal sealed record ThroughputRow(string Model, long Parameters, int Length, int Batch, string Objective, int Steps, int MeasuredSteps, double StepSeconds,
+    double TokensPerSecond, double ModelGflopsPerSecond, double Mfu, double CpuShare, double PeakMiB);
+
+/// <summary>DPO step time over SFT step time at the same model, length and batch.</summary>
+internal sealed record DpoSftRow(string Model, int Length, int Batch, double Ratio);
+
+/// <summary>One strategy's run against Sequential over the same number of steps.</summary>
+internal sealed record StrategyRow(string Strategy, int Steps, int DpoSteps, int SftSteps, double Seconds, double TimeRatio, double CpuShare, double PeakMiB, double MemoryRatio);
+
+/// <summary>A DPO step with the reference log-probs cached or computed by a live reference forward.</summary>
+internal sealed record ReferenceRow(string Variant, string Model, int Length, int Batch, double StepSeconds, double TimeRatio, double PeakMiB, double MemoryRatio);
+
+/// <summary>LoRA against full fine-tuning for one objective.</summary>
+internal sealed record LoraRow(string Objective, string Variant, string Model, long TrainableParameters, double StepSeconds, double TimeRatio, double PeakMiB, double MemoryRatio);
+
+/// <summary>Resident memory after a step of a long run on rows of the given lengths.</summary>
+internal sealed record GrowthRow(string Rows, int Step, double ResidentMiB);
+
+/// <summary>One point of the sequence-length sweep.</summary>
+/// <param name="ActivationMiB">Peak resident memory minus the resident memory before the run and the gradients and AdamW moments (3 × 4 bytes per weight).</param>
+internal sealed record ScalingRow(int Length, double StepSeconds, double TimeRatio, double MicrosecondsPerToken, double PeakMiB, double ActivationMiB, double ActivationRatio);
+
+/// <summary>Share of padding tokens in one epoch of batches, with and without length grouping.</summary>
+internal sealed record PaddingRow(string Objective, int Batch, bool Grouped, double PaddingShare);
+
+/// <summary>One target of the issue: its threshold, what was measured and whether it holds.</summary>
+internal sealed record TargetRow(string Target, string Threshold, string Measured, bool Met);

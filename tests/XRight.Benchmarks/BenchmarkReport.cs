@@ -14,6 +14,7 @@ internal sealed class BenchmarkReport
     public List<PeakRow> Peak { get; } = [];
     public List<ThroughputRow> Throughput { get; } = [];
     public List<DpoSftRow> DpoOverSft { get; } = [];
+    public List<OptimizerRow> Optimizer { get; } = [];
     public List<StrategyRow> Strategies { get; } = [];
     public List<ReferenceRow> Reference { get; } = [];
     public List<LoraRow> Lora { get; } = [];

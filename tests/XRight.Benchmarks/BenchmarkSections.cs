@@ -12,7 +12,7 @@ internal sealed class BenchmarkSections(BenchmarkSettings settings, BenchmarkRep
     {
         var sections = new (string Name, Action Body)[]
         {
-            ("peak", () => Peak("start")), ("throughput", Throughput), ("strategies", Strategies), ("reference", Reference),
+            ("peak", () => Peak("start")), ("throughput", Throughput), ("optimizer", Optimizer), ("strategies", Strategies), ("reference", Reference),
             ("lora", Lora), ("growth", Growth), ("scaling", Scaling), ("padding", Padding),
         };
         foreach (var (name, body) in sections)
@@ -91,35 +91,51 @@ internal sealed class BenchmarkSections(BenchmarkSettings settings, BenchmarkRep
             c.Result.CpuShare, c.Result.PeakResidentBytes / MiB);
     }
 
-    // Strategies run in turn, the whole set repeated; each keeps its fastest run (the least disturbed by other load).
+    private void Optimizer()
+    {
+        foreach (var size in settings.Sizes)
+        {
+            var (spec, r) = Measure(new CaseSpec
+            {
+                Kind = CaseKind.Optimizer,
+                Size = size,
+                MinSeconds = settings.Quick ? 0.5 : 2,
+                MinSteps = 3,
+                MaxSteps = 20,
+                Threads = settings.Threads,
+            });
+            var sft = report.Throughput.Where(t => t.Model == spec.Shape.Label && t.Objective == "SFT").Select(t => t.StepSeconds).DefaultIfEmpty(double.NaN).Min();
+            report.Optimizer.Add(new OptimizerRow(spec.Shape.Label, r.TrainableParameters, r.MedianStepSeconds, r.MedianStepSeconds / sft));
+        }
+    }
+
+    // Time ratios come from one process running every strategy round after round (each against the Sequential
+    // run of its round); peak memory from one fresh process per strategy.
     private void Strategies()
     {
-        JointStrategy[] strategies = [JointStrategy.Sequential, JointStrategy.Mix, JointStrategy.AlRight, JointStrategy.MaxRight, JointStrategy.MemoryEfficientMaxRight];
-        var best = new Dictionary<JointStrategy, CaseResult>();
-        for (int repeat = 0; repeat < settings.StrategyRepeats; repeat++)
-            foreach (var strategy in strategies)
-            {
-                // SFT batch of 2B rows, DPO batch of B pairs: the same number of sequences per step.
-                int pairs = Math.Max(1, settings.StrategyTokens / settings.StrategyLength / 2);
-                var (_, result) = Measure(new CaseSpec
-                {
-                    Kind = CaseKind.Strategy,
-                    Size = settings.StrategySize,
-                    Length = settings.StrategyLength,
-                    Strategy = strategy,
-                    SftBatch = 2 * pairs,
-                    DpoBatch = pairs,
-                    Steps = settings.StrategySteps,
-                    Threads = settings.Threads,
-                });
-                if (!best.TryGetValue(strategy, out var kept) || result.RunSeconds < kept.RunSeconds) best[strategy] = result;
-            }
-        var baseline = best[JointStrategy.Sequential];
-        foreach (var strategy in strategies)
+        // SFT batch of 2B rows, DPO batch of B pairs: the same number of sequences per step.
+        int pairs = Math.Max(1, settings.StrategyTokens / settings.StrategyLength / 2);
+        var common = new CaseSpec
         {
-            var r = best[strategy];
-            report.Strategies.Add(new StrategyRow(strategy.ToString(), settings.StrategySteps, r.DpoSteps, r.SftSteps, r.RunSeconds, r.RunSeconds / baseline.RunSeconds,
-                r.CpuShare, r.PeakResidentBytes / MiB, (double)r.PeakResidentBytes / baseline.PeakResidentBytes));
+            Kind = CaseKind.Strategy,
+            Size = settings.StrategySize,
+            Length = settings.StrategyLength,
+            SftBatch = 2 * pairs,
+            DpoBatch = pairs,
+            Steps = settings.StrategySteps,
+            Threads = settings.Threads,
+        };
+        var memory = CaseRunner.AllStrategies.ToDictionary(s => s, s => Measure(common with { Strategy = s }).Result);
+        var rounds = Measure(common with { Kind = CaseKind.StrategyRounds, Rounds = settings.StrategyRepeats }).Result.RoundSeconds;
+        var sequential = rounds[nameof(JointStrategy.Sequential)];
+        var baselineMemory = memory[JointStrategy.Sequential].PeakResidentBytes;
+        foreach (var strategy in CaseRunner.AllStrategies)
+        {
+            var times = rounds[strategy.ToString()];
+            var ratios = times.Zip(sequential, (t, s) => t / s).ToArray();
+            var r = memory[strategy];
+            report.Strategies.Add(new StrategyRow(strategy.ToString(), settings.StrategySteps, r.DpoSteps, r.SftSteps, CaseResult.Median(times),
+                CaseResult.Median(ratios), ratios.Min(), ratios.Max(), r.CpuShare, r.PeakResidentBytes / MiB, (double)r.PeakResidentBytes / baselineMemory));
         }
     }
 
@@ -238,17 +254,25 @@ internal sealed class BenchmarkSections(BenchmarkSettings settings, BenchmarkRep
         return valid.Sum(p => (p.X - mx) * (p.Y - my)) / valid.Sum(p => (p.X - mx) * (p.X - mx));
     }
 
+    // A case asked for twice (the LoRA comparison's full fine-tuning steps are throughput cases) runs once.
+    private readonly Dictionary<string, CaseResult> _measured = [];
+
     private (CaseSpec Spec, CaseResult Result) Measure(CaseSpec spec)
     {
+        string key = System.Text.Json.JsonSerializer.Serialize(spec, Json.Options);
+        if (_measured.TryGetValue(key, out var known)) return (spec, known);
         log.Write($"   {spec.Label} ... ");
         double busy = WaitForQuiet();
         var watch = System.Diagnostics.Stopwatch.StartNew();
         double loadBefore = LoadAverage();
         var result = ChildProcess.Run(spec);
         result = result with { LoadAverage = [loadBefore, LoadAverage()], BusyBefore = busy };
-        log.WriteLine(result.StepSeconds.Length > 0
+        if (result.RoundSeconds.Count > 0)
+            log.WriteLine(string.Join(", ", result.RoundSeconds.Select(kv => $"{kv.Key} {string.Join("/", kv.Value.Select(t => t.ToString("F2")))} s")) + $" ({watch.Elapsed.TotalSeconds:F0} s)");
+        else log.WriteLine(result.StepSeconds.Length > 0
             ? $"{result.MedianStepSeconds:F3} s/step, {result.StepSeconds.Length} of {result.MeasuredSteps} steps undisturbed, CPU share {result.CpuShare:P0}, peak {result.PeakResidentBytes / MiB:F0} MiB ({watch.Elapsed.TotalSeconds:F0} s)"
             : $"{result.RunSeconds:F2} s, CPU share {result.CpuShare:P0}, peak {result.PeakResidentBytes / MiB:F0} MiB ({watch.Elapsed.TotalSeconds:F0} s)");
+        _measured[key] = result;
         return (spec, result);
     }
 }

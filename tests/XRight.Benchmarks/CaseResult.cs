@@ -43,6 +43,9 @@ internal sealed record CaseResult
     public int DpoSteps { get; init; }
     public int SftSteps { get; init; }
 
+    /// <summary>Strategy rounds: each strategy's run times, one per round.</summary>
+    public Dictionary<string, double[]> RoundSeconds { get; init; } = [];
+
     /// <summary>Growth case: resident bytes after each sampled step.</summary>
     public Dictionary<int, long> ResidentAfterStep { get; init; } = [];
 

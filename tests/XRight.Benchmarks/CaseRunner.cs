@@ -25,7 +25,9 @@ internal static class CaseRunner
             CaseKind.Step => Step(spec),
             CaseKind.ReferenceDpo => ReferenceDpo(spec),
             CaseKind.Strategy => Strategy(spec),
+            CaseKind.StrategyRounds => StrategyRounds(spec),
             CaseKind.Growth => Growth(spec),
+            CaseKind.Optimizer => Optimizer(spec),
             _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Kind, "Unknown case kind."),
         };
     }
@@ -181,6 +183,53 @@ internal static class CaseRunner
     /// </summary>
     private static CaseResult Strategy(CaseSpec spec)
     {
+        var clock = new StepClock();
+        var result = RunStrategy(spec, clock);
+        using var model = result.Model;
+        return new CaseResult
+        {
+            Label = spec.Label,
+            Parameters = CountParameters(model, trainableOnly: false),
+            TrainableParameters = CountParameters(model, trainableOnly: true),
+            RunSeconds = result.RuntimeSeconds,
+            MeasuredSteps = clock.Measured.Count,
+            CpuShare = RunShare(clock),
+            PeakResidentBytes = result.PeakMemoryBytes,
+            DpoSteps = result.DpoSteps,
+            SftSteps = result.SftSteps,
+        };
+    }
+
+    /// <summary>
+    /// Every strategy once per round, the order rotated from round to round, so that each strategy's run can be
+    /// compared with the Sequential run of the same round: slow drifts of a shared machine then cancel out.
+    /// </summary>
+    private static CaseResult StrategyRounds(CaseSpec spec)
+    {
+        var times = AllStrategies.ToDictionary(s => s.ToString(), _ => new List<double>());
+        for (int round = 0; round < spec.Rounds; round++)
+            for (int i = 0; i < AllStrategies.Length; i++)
+            {
+                var strategy = AllStrategies[(i + round) % AllStrategies.Length];
+                var result = RunStrategy(spec with { Strategy = strategy }, new StepClock());
+                result.Model.Dispose();
+                times[strategy.ToString()].Add(result.RuntimeSeconds);
+            }
+        return new CaseResult { Label = spec.Label, RoundSeconds = times.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray()) };
+    }
+
+    public static readonly JointStrategy[] AllStrategies =
+        [JointStrategy.Sequential, JointStrategy.Mix, JointStrategy.AlRight, JointStrategy.MaxRight, JointStrategy.MemoryEfficientMaxRight];
+
+    /// <summary>
+    /// A joint run through the public trainer. Data sizes make every strategy take <see cref="CaseSpec.Steps"/>
+    /// steps: Sequential does one DPO epoch then one SFT epoch of Steps/2 batches each; the joint strategies do
+    /// two epochs of the Steps/2 SFT batches. Rows all have the same length and an SFT batch holds as many
+    /// sequences as a DPO batch (chosen + rejected), so a DPO step and an SFT step cost about the same and the
+    /// ratios measure the strategies, not the mix of objectives.
+    /// </summary>
+    private static JointTrainingResult RunStrategy(CaseSpec spec, StepClock clock)
+    {
         int half = spec.Steps / 2;
         var data = new JointTrainingData
         {
@@ -200,21 +249,43 @@ internal static class CaseRunner
         options.EvaluationInterval = spec.Steps;
         options.Reference = new ReferenceOptions { Kind = ReferenceModelKind.InitialModel };
         options.MaxRightEvaluationInterval = 10;
-        var clock = new StepClock();
         var result = new JointTrainer(options).Train(() => CreateModel(spec), data, new PhaseFilter("training", clock));
-        using var model = result.Model;
-        if (result.Steps != spec.Steps) throw new InvalidOperationException($"{spec.Label}: ran {result.Steps} steps, expected {spec.Steps}.");
+        if (result.Steps != spec.Steps)
+        {
+            result.Model.Dispose();
+            throw new InvalidOperationException($"{spec.Label}: ran {result.Steps} steps, expected {spec.Steps}.");
+        }
+        return result;
+    }
+
+    /// <summary>The per-step cost that does not depend on the batch: clipping and the AdamW update of every weight.</summary>
+    private static CaseResult Optimizer(CaseSpec spec)
+    {
+        using var model = CreateModel(spec);
+        var trainable = model.TrainableParameters();
+        using var optimizer = new AdamW(trainable, 0.9, 0.95, 1e-8, 0);
+        var clock = new StepClock();
+        for (int step = 0; step < spec.MaxSteps && !TimedObjective.Enough(clock, spec.MinSteps, spec.MinSeconds); step++)
+        {
+            using var scope = NewDisposeScope();
+            using (no_grad())
+                foreach (var p in trainable) p.grad = randn_like(p).DetachFromDisposeScope();
+            clock.StartStep();
+            var watch = Stopwatch.StartNew();
+            var norm = GradientClipping.ClipByGlobalNorm(trainable, 1.0);
+            _ = norm.item<float>();
+            optimizer.Step(LearningRate);
+            optimizer.ZeroGrad();
+            clock.Record(watch.Elapsed.TotalSeconds);
+        }
         return new CaseResult
         {
             Label = spec.Label,
             Parameters = CountParameters(model, trainableOnly: false),
             TrainableParameters = CountParameters(model, trainableOnly: true),
-            RunSeconds = result.RuntimeSeconds,
+            StepSeconds = [.. clock.Undisturbed.Select(t => t.Seconds)],
             MeasuredSteps = clock.Measured.Count,
-            CpuShare = RunShare(clock),
-            PeakResidentBytes = result.PeakMemoryBytes,
-            DpoSteps = result.DpoSteps,
-            SftSteps = result.SftSteps,
+            CpuShare = clock.Undisturbed.Average(t => t.Share),
         };
     }
 

@@ -15,8 +15,14 @@ internal enum CaseKind
     /// <summary>A whole joint run of one strategy through <see cref="JointTrainer"/>.</summary>
     Strategy,
 
+    /// <summary>Every strategy's run, round after round in one process, for paired time ratios.</summary>
+    StrategyRounds,
+
     /// <summary>A long ALRIGHT run on a tiny model, sampling resident memory.</summary>
     Growth,
+
+    /// <summary>Gradient clipping and the AdamW update alone, on a model's parameters with random gradients.</summary>
+    Optimizer,
 }
 
 /// <summary>One measurement, run in a fresh process so its peak memory is its own.</summary>
@@ -52,6 +58,9 @@ internal sealed record CaseSpec
     /// <summary>Strategy and growth cases: optimizer steps of the run.</summary>
     public int Steps { get; init; }
 
+    /// <summary>Strategy rounds: how many times every strategy runs.</summary>
+    public int Rounds { get; init; }
+
     /// <summary>Growth case: the steps after which resident memory is sampled.</summary>
     public int[] SampleSteps { get; init; } = [];
 
@@ -62,6 +71,8 @@ internal sealed record CaseSpec
         CaseKind.Step => $"{Objective.ToString().ToUpperInvariant()} {Shape.Label} T={Length}{(MixedLengths ? " and T/2" : "")} B={Batch}{(Lora ? " LoRA" : "")}",
         CaseKind.ReferenceDpo => $"DPO {Shape.Label} T={Length} B={Batch} {(LiveReference ? "live reference" : "cached reference")}",
         CaseKind.Strategy => $"{Strategy} {Shape.Label} T={Length}",
+        CaseKind.StrategyRounds => $"every strategy, {Rounds} rounds, {Shape.Label} T={Length}",
+        CaseKind.Optimizer => $"clipping + AdamW on {Shape.Label}",
         CaseKind.Growth => $"ALRIGHT {Shape.Label} {Steps} steps, {(MixedLengths ? "lengths T/4..T" : "all rows T")} (T={Length})",
         _ => Kind.ToString(),
     };

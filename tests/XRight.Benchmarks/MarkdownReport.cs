@@ -29,13 +29,17 @@ internal static class MarkdownReport
             Table(w, "DPO step (cached reference; B pairs = 2B sequences) over SFT step (B rows)", ["model", "T", "B", "DPO / SFT"],
                 r.DpoOverSft.Select(d => new[] { d.Model, d.Length.ToString(), d.Batch.ToString(), F(d.Ratio, 2) + "×" }));
 
+        if (r.Optimizer.Count > 0)
+            Table(w, "Per-step cost that does not depend on the batch: global-norm clipping + AdamW update (all weights)", ["model", "weights", "ms/step", "share of an SFT step"],
+                r.Optimizer.Select(o => new[] { o.Model, Millions(o.Parameters), F(o.Seconds * 1000, 0), P(o.ShareOfSftStep) }));
+
         if (r.Strategies.Count > 0)
-            Table(w, "Strategies, same number of steps (wall time of the trainer's run; fastest of the repeats)",
-                ["strategy", "steps", "DPO steps", "SFT steps", "seconds", "× Sequential", "CPU share", "peak RSS MiB", "memory × Sequential"],
+            Table(w, $"Strategies, same number of steps: trainer wall time, median over {r.Settings.StrategyRepeats} rounds of the ratio to the same round's Sequential run; peak memory from one fresh process each",
+                ["strategy", "steps", "DPO steps", "SFT steps", "seconds", "× Sequential", "range over rounds", "peak RSS MiB", "memory × Sequential"],
                 r.Strategies.Select(s => new[]
                 {
                     s.Strategy, s.Steps.ToString(), s.DpoSteps.ToString(), s.SftSteps.ToString(), F(s.Seconds, 2), F(s.TimeRatio, 3),
-                    P(s.CpuShare), F(s.PeakMiB, 0), F(s.MemoryRatio, 3),
+                    $"{F(s.LowestRatio, 3)}–{F(s.HighestRatio, 3)}", F(s.PeakMiB, 0), F(s.MemoryRatio, 3),
                 }));
 
         if (r.Reference.Count > 0)

@@ -8,11 +8,18 @@ internal sealed record PeakRow(string When, int Size, double GflopsPerSecond);
 internal sealed record ThroughputRow(string Model, long Parameters, int Length, int Batch, string Objective, int Steps, int MeasuredSteps, double StepSeconds,
     double TokensPerSecond, double ModelGflopsPerSecond, double Mfu, double CpuShare, double PeakMiB);
 
+/// <summary>Clipping and the AdamW update alone, and their share of the fastest SFT step of the same model.</summary>
+internal sealed record OptimizerRow(string Model, long Parameters, double Seconds, double ShareOfSftStep);
+
 /// <summary>DPO step time over SFT step time at the same model, length and batch.</summary>
 internal sealed record DpoSftRow(string Model, int Length, int Batch, double Ratio);
 
 /// <summary>One strategy's run against Sequential over the same number of steps.</summary>
-internal sealed record StrategyRow(string Strategy, int Steps, int DpoSteps, int SftSteps, double Seconds, double TimeRatio, double CpuShare, double PeakMiB, double MemoryRatio);
+/// <param name="Seconds">Median run time over the rounds.</param>
+/// <param name="TimeRatio">Median over the rounds of the run time over the same round's Sequential run time.</param>
+/// <param name="CpuShare">Processor share of the memory run (fresh process).</param>
+internal sealed record StrategyRow(string Strategy, int Steps, int DpoSteps, int SftSteps, double Seconds, double TimeRatio, double LowestRatio, double HighestRatio,
+    double CpuShare, double PeakMiB, double MemoryRatio);
 
 /// <summary>A DPO step with the reference log-probs cached or computed by a live reference forward.</summary>
 internal sealed record ReferenceRow(string Variant, string Model, int Length, int Batch, double StepSeconds, double TimeRatio, double PeakMiB, double MemoryRatio);

@@ -69,7 +69,8 @@ var options = new JointPostTrainOptions
     Progress = new Progress<TrainingProgress>(p =>
     {
         if (p.Step % 10 == 0 || p.Step == p.TotalSteps)
-            Console.WriteLine($"{p.Phase} {p.Step}/{p.TotalSteps}  SFT {p.SftLoss:F3}  DPO {p.DpoLoss:F3}  {p.TokensPerSecond:F0} tok/s  ETA {p.Remaining:mm\\:ss}");
+            Console.WriteLine($"{p.Phase} {p.Step}/{p.TotalSteps}  SFT {p.SftLoss:F3} (token acc {p.Sft?.MeanTokenAccuracy:P0})  " +
+                $"DPO {p.DpoLoss:F3} (reward acc {p.Dpo?.RewardsAccuracies:P0}, margin {p.Dpo?.RewardsMargins:F3})  {p.TokensPerSecond:F0} tok/s  ETA {p.Remaining:mm\\:ss}");
     }),
 };
 

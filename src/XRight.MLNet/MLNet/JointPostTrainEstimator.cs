@@ -133,7 +133,7 @@ public sealed class JointPostTrainEstimator : IEstimator<JointPostTrainTransform
             user?.Report(value);
             if (value.Phase != _phase) { _phase = value.Phase; Log(channel, $"{value.Phase}: {value.TotalSteps} steps"); }
             if (value.Step == value.TotalSteps || value.Step % 50 == 0)
-                Log(channel, $"{value.Phase} step {value.Step}/{value.TotalSteps}: SFT loss {value.SftLoss:F4}, DPO loss {value.DpoLoss:F4}, {value.TokensPerSecond:F0} tokens/s");
+                Log(channel, $"{value.Phase} step {value.Step}/{value.TotalSteps}: " + string.Join(", ", value.ToDictionary().Select(m => $"{m.Key} {m.Value:G4}")));
         }
     }
 }

@@ -25,16 +25,23 @@ public sealed record DpoMetrics(
     {
         ArgumentNullException.ThrowIfNull(result);
         using var scope = torch.NewDisposeScope();
-        var v = MetricTransfer.Read(
-            result.Loss,
-            result.ChosenRewards.mean(),
-            result.RejectedRewards.mean(),
-            (result.ChosenRewards - result.RejectedRewards).mean(),
-            result.ChosenRewards.gt(result.RejectedRewards).to_type(ScalarType.Float32).mean(),
-            result.PolicyChosenLogps.mean(),
-            result.PolicyRejectedLogps.mean());
-        return new DpoMetrics(v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
+        return FromValues(MetricTransfer.Read(Scalars(result)));
     }
+
+    /// <summary>The seven values as scalar tensors on the device, in the order of the record's parameters.</summary>
+    internal static Tensor[] Scalars(DpoLossResult result) =>
+    [
+        result.Loss,
+        result.ChosenRewards.mean(),
+        result.RejectedRewards.mean(),
+        (result.ChosenRewards - result.RejectedRewards).mean(),
+        result.ChosenRewards.gt(result.RejectedRewards).to_type(ScalarType.Float32).mean(),
+        result.PolicyChosenLogps.mean(),
+        result.PolicyRejectedLogps.mean(),
+    ];
+
+    /// <summary>The record from values read in the order of <see cref="Scalars"/>.</summary>
+    internal static DpoMetrics FromValues(IReadOnlyList<double> v) => new(v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
 
     /// <summary>
     /// The values keyed as TRL logs them: <c>loss</c>, <c>rewards/chosen</c>, <c>rewards/rejected</c>,

@@ -15,9 +15,11 @@ public sealed record SftMetrics(double Loss, double MeanTokenAccuracy)
     {
         ArgumentNullException.ThrowIfNull(loss);
         ArgumentNullException.ThrowIfNull(tokenAccuracy);
-        var values = MetricTransfer.Read(loss, tokenAccuracy);
-        return new SftMetrics(values[0], values[1]);
+        return FromValues(MetricTransfer.Read(loss, tokenAccuracy));
     }
+
+    /// <summary>The record from values read in the order loss, token accuracy.</summary>
+    internal static SftMetrics FromValues(IReadOnlyList<double> v) => new(v[0], v[1]);
 
     /// <summary>The values keyed as TRL logs them: <c>loss</c>, <c>mean_token_accuracy</c>.</summary>
     public IReadOnlyDictionary<string, double> ToDictionary() => new Dictionary<string, double>

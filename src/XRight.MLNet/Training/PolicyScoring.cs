@@ -14,13 +14,27 @@ internal sealed class PolicyScoring(CausalLm model, DpoLossOptions dpo, int padI
 {
     public CausalLm Model => model;
 
-    /// <summary>f_SFT of a batch (token-mean NLL), with a graph when gradients are enabled.</summary>
-    public Tensor SftLossOf(IReadOnlyList<TokenizedInstruction> rows)
+    /// <summary>
+    /// f_SFT of a batch (token-mean NLL), with a graph when gradients are enabled, and its metrics in the
+    /// order of <see cref="SftMetrics"/>.
+    /// </summary>
+    public ScoredBatch ScoreSft(IReadOnlyList<TokenizedInstruction> rows)
     {
         using var scope = NewDisposeScope();
         using var batch = CausalLmBatch.Collate(rows.Select(r => (r.Prompt, r.Response)).ToArray(), padId, model.Device);
         using var scores = ResponseLogProbs.Compute(model, batch);
-        return SftLoss.Compute(scores.SumLogProbs, scores.TokenCounts).MoveToOuterDisposeScope();
+        var loss = SftLoss.Compute(scores.SumLogProbs, scores.TokenCounts);
+        var metrics = MetricTransfer.Stack(loss, SftLoss.TokenAccuracy(scores.CorrectTokens, scores.TokenCounts));
+        return new ScoredBatch(loss.MoveToOuterDisposeScope(), metrics.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>f_DPO of a batch of pairs, with its metrics in the order of <see cref="DpoMetrics"/>.</summary>
+    public ScoredBatch ScoreDpo(IReadOnlyList<TokenizedPreference> rows, ReferenceLogProbCache reference)
+    {
+        using var scope = NewDisposeScope();
+        var result = DpoLossOf(rows, reference);
+        var metrics = MetricTransfer.Stack(DpoMetrics.Scalars(result));
+        return new ScoredBatch(result.Loss.MoveToOuterDisposeScope(), metrics.MoveToOuterDisposeScope());
     }
 
     /// <summary>f_DPO of a batch of pairs against the cached reference log-probs.</summary>

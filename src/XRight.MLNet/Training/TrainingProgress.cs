@@ -1,3 +1,5 @@
+using XRight.Objectives;
+
 namespace XRight.Training;
 
 /// <summary>A progress report, sent after every optimizer step and at phase changes.</summary>
@@ -13,4 +15,33 @@ namespace XRight.Training;
 /// <param name="Elapsed">Time spent in this phase.</param>
 /// <param name="Remaining">Estimated time left in this phase.</param>
 public sealed record TrainingProgress(string Phase, int Step, int TotalSteps, int SftEpoch, int DpoEpoch, ObjectiveKind? Stepped,
-    double SftLoss, double DpoLoss, double TokensPerSecond, TimeSpan Elapsed, TimeSpan Remaining);
+    double SftLoss, double DpoLoss, double TokensPerSecond, TimeSpan Elapsed, TimeSpan Remaining)
+{
+    /// <summary>The metrics of the latest step that updated on SFT (averaged over its micro-batches); null before the first.</summary>
+    public SftMetrics? Sft { get; init; }
+
+    /// <summary>The metrics of the latest step that updated on DPO (averaged over its micro-batches); null before the first.</summary>
+    public DpoMetrics? Dpo { get; init; }
+
+    /// <summary>Global gradient norm of the latest step, before clipping; NaN before the first step.</summary>
+    public double GradientNorm { get; init; } = double.NaN;
+
+    /// <summary>Learning rate the latest step applied.</summary>
+    public double LearningRate { get; init; }
+
+    /// <summary>
+    /// The values keyed as TRL logs them, each objective's under its own prefix: <c>sft/loss</c>,
+    /// <c>sft/mean_token_accuracy</c>, <c>dpo/loss</c>, <c>dpo/rewards/chosen</c>, … , plus <c>grad_norm</c>,
+    /// <c>learning_rate</c> and <c>tokens_per_second</c>. Objectives not stepped yet are left out.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> ToDictionary()
+    {
+        var values = new Dictionary<string, double>();
+        if (Sft is not null) foreach (var (key, value) in Sft.ToDictionary()) values["sft/" + key] = value;
+        if (Dpo is not null) foreach (var (key, value) in Dpo.ToDictionary()) values["dpo/" + key] = value;
+        values["grad_norm"] = GradientNorm;
+        values["learning_rate"] = LearningRate;
+        values["tokens_per_second"] = TokensPerSecond;
+        return values;
+    }
+}

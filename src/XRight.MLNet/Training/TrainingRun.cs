@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using TorchSharp;
 using XRight.Modeling;
+using XRight.Objectives;
 using XRight.Runtime;
 using XRight.Training.Checkpoints;
 using XRight.Training.Optimization;
@@ -38,7 +39,9 @@ internal sealed class TrainingRun
     private readonly IReadOnlyList<(string Name, TorchSharp.Modules.Parameter Parameter)> _trainable;
     private ReferenceLogProbCache? _reference;
     private int _step, _resumedStep, _dpoSteps, _sftSteps;
-    private double _lastSftLoss = double.NaN, _lastDpoLoss = double.NaN, _previousSeconds;
+    private SftMetrics? _lastSft;
+    private DpoMetrics? _lastDpo;
+    private double _lastGradientNorm = double.NaN, _lastLearningRate, _previousSeconds;
     private long _tokens;
 
     public TrainingRun(TrainingRunSetup setup)
@@ -112,17 +115,17 @@ internal sealed class TrainingRun
         using var scope = NewDisposeScope();
         var need = _strategy.Need(_step);
         ObjectiveValues? values = null;
-        // Graph losses of the batches the first micro-batch updates on, when the evaluation already made them.
-        Tensor? firstDpo = null, firstSft = null;
+        // Scored batches (graph losses) the first micro-batch updates on, when the evaluation already made them.
+        ScoredBatch? firstDpo = null, firstSft = null;
         if (need == EvaluationNeed.BothWithoutGraph)
         {
             values = EvaluateNextBatches(out firstDpo, out firstSft);
         }
         else if (need == EvaluationNeed.BothWithGraph)
         {
-            firstDpo = DpoLoss(TakeDpo());
-            firstSft = SftLoss(TakeSft());
-            values = new ObjectiveValues(Value(firstDpo, "DPO", "batch loss"), Value(firstSft, "SFT", "batch loss"));
+            firstDpo = ScoreDpo(TakeDpo());
+            firstSft = ScoreSft(TakeSft());
+            values = new ObjectiveValues(Value(firstDpo.Loss, "DPO", "batch loss"), Value(firstSft.Loss, "SFT", "batch loss"));
         }
         var decision = _strategy.Decide(_step, values);
         string objectiveName = decision.UsesDpo && decision.UsesSft ? "SFT+DPO" : decision.UsesDpo ? "DPO" : "SFT";
@@ -137,31 +140,33 @@ internal sealed class TrainingRun
         }
 
         int micro = _options.GradientAccumulationSteps;
-        List<Tensor> dpoLosses = [], sftLosses = [];
+        List<Tensor> dpoMetrics = [], sftMetrics = [];
         for (int m = 0; m < micro; m++)
         {
             using var microScope = NewDisposeScope();
-            Tensor? dpo = null, sft = null;
-            if (decision.UsesDpo) dpo = m == 0 && firstDpo is not null ? firstDpo : DpoLoss(TakeDpo());
-            if (decision.UsesSft) sft = m == 0 && firstSft is not null ? firstSft : SftLoss(TakeSft());
+            ScoredBatch? dpo = null, sft = null;
+            if (decision.UsesDpo) dpo = m == 0 && firstDpo is not null ? firstDpo : ScoreDpo(TakeDpo());
+            if (decision.UsesSft) sft = m == 0 && firstSft is not null ? firstSft : ScoreSft(TakeSft());
             Tensor loss = (dpo, sft) switch
             {
-                ({ } d, { } s) => d * decision.DpoWeight + s * decision.SftWeight,
-                ({ } d, null) => d * decision.DpoWeight,
-                (null, { } s) => s * decision.SftWeight,
+                ({ } d, { } s) => d.Loss * decision.DpoWeight + s.Loss * decision.SftWeight,
+                ({ } d, null) => d.Loss * decision.DpoWeight,
+                (null, { } s) => s.Loss * decision.SftWeight,
                 _ => throw new InvalidOperationException($"Strategy {_strategy.Name} decided a step with no objective."),
             };
             (loss / micro).backward();
-            if (dpo is not null) dpoLosses.Add(dpo.detach().MoveToOuterDisposeScope());
-            if (sft is not null) sftLosses.Add(sft.detach().MoveToOuterDisposeScope());
+            if (dpo is not null) dpoMetrics.Add(dpo.Metrics.detach().MoveToOuterDisposeScope());
+            if (sft is not null) sftMetrics.Add(sft.Metrics.detach().MoveToOuterDisposeScope());
         }
         var norm = GradientClipping.ClipByGlobalNorm(_trainable.Select(p => p.Parameter), _options.MaxGradNorm);
-        var (dpoLoss, sftLoss) = ReadStep(dpoLosses, sftLosses, norm, objectiveName);
-        _optimizer.Step(_schedule.At(_step));
+        var (dpoRead, sftRead, gradientNorm) = ReadStep(dpoMetrics, sftMetrics, norm, objectiveName);
+        _lastLearningRate = _schedule.At(_step);
+        _optimizer.Step(_lastLearningRate);
         _optimizer.ZeroGrad();
 
-        if (decision.UsesDpo) { _lastDpoLoss = dpoLoss; _strategy.Observe(ObjectiveKind.Dpo, _lastDpoLoss); _dpoSteps++; }
-        if (decision.UsesSft) { _lastSftLoss = sftLoss; _strategy.Observe(ObjectiveKind.Sft, _lastSftLoss); _sftSteps++; }
+        _lastGradientNorm = gradientNorm;
+        if (dpoRead is not null) { _lastDpo = dpoRead; _strategy.Observe(ObjectiveKind.Dpo, dpoRead.Loss); _dpoSteps++; }
+        if (sftRead is not null) { _lastSft = sftRead; _strategy.Observe(ObjectiveKind.Sft, sftRead.Loss); _sftSteps++; }
         return decision.Single;
     }
 
@@ -173,54 +178,67 @@ internal sealed class TrainingRun
     /// guess is the objective stepped on most so far (ties: the costlier batch), which a resumed run
     /// restores exactly, so resuming repeats the same passes.
     /// </summary>
-    private ObjectiveValues EvaluateNextBatches(out Tensor? dpoWithGraph, out Tensor? sftWithGraph)
+    private ObjectiveValues EvaluateNextBatches(out ScoredBatch? dpoWithGraph, out ScoredBatch? sftWithGraph)
     {
         var dpoRows = RequireDpo().Peek();
         var sftRows = RequireSft().Peek();
         bool graphOnDpo = _dpoSteps != _sftSteps ? _dpoSteps > _sftSteps : Tokens(dpoRows) >= Tokens(sftRows);
-        Tensor dpo, sft;
+        ScoredBatch dpo, sft;
         if (graphOnDpo)
         {
-            dpo = DpoLoss(dpoRows);
-            using (no_grad()) sft = SftLoss(sftRows);
+            dpo = ScoreDpo(dpoRows);
+            using (no_grad()) sft = ScoreSft(sftRows);
         }
         else
         {
-            sft = SftLoss(sftRows);
-            using (no_grad()) dpo = DpoLoss(dpoRows);
+            sft = ScoreSft(sftRows);
+            using (no_grad()) dpo = ScoreDpo(dpoRows);
         }
+        var values = new ObjectiveValues(Value(dpo.Loss, "DPO", "batch loss"), Value(sft.Loss, "SFT", "batch loss"));
         dpoWithGraph = graphOnDpo ? dpo : null;
         sftWithGraph = graphOnDpo ? null : sft;
-        return new ObjectiveValues(Value(dpo, "DPO", "batch loss"), Value(sft, "SFT", "batch loss"));
+        return values;
     }
 
-    private static void Drop(ref Tensor? loss)
+    private static void Drop(ref ScoredBatch? batch)
     {
-        loss?.Dispose();
-        loss = null;
+        batch?.Dispose();
+        batch = null;
     }
 
     /// <summary>
-    /// The step's one read from the device: the batch losses (which the strategy observes and progress
-    /// reports) and the gradient norm (which the divergence check needs), before the update is applied.
+    /// The step's one read from the device: each objective's metrics averaged over the micro-batches (the
+    /// strategy observes the losses, progress reports them all) and the gradient norm before clipping
+    /// (which the divergence check needs), before the update is applied.
     /// </summary>
-    private (double Dpo, double Sft) ReadStep(List<Tensor> dpoLosses, List<Tensor> sftLosses, Tensor norm, string objectiveName)
+    private (DpoMetrics? Dpo, SftMetrics? Sft, double GradientNorm) ReadStep(List<Tensor> dpoMetrics, List<Tensor> sftMetrics, Tensor norm, string objectiveName)
     {
         var parts = new List<Tensor>();
-        if (dpoLosses.Count > 0) parts.Add(stack(dpoLosses).to(ScalarType.Float64).mean());
-        if (sftLosses.Count > 0) parts.Add(stack(sftLosses).to(ScalarType.Float64).mean());
-        parts.Add(norm.to(ScalarType.Float64));
-        var read = stack(parts).cpu().data<double>().ToArray();
+        if (dpoMetrics.Count > 0) parts.Add(stack(dpoMetrics).mean([0]));
+        if (sftMetrics.Count > 0) parts.Add(stack(sftMetrics).mean([0]));
+        parts.Add(norm.to(ScalarType.Float64).reshape(1));
+        var read = cat(parts, 0).cpu().data<double>().ToArray();
+        DpoMetrics? dpo = null;
+        SftMetrics? sft = null;
         int next = 0;
-        double dpo = dpoLosses.Count > 0 ? Finite(read[next++], "DPO", "batch loss") : double.NaN;
-        double sft = sftLosses.Count > 0 ? Finite(read[next++], "SFT", "batch loss") : double.NaN;
-        Finite(read[next], objectiveName, "gradient norm");
-        return (dpo, sft);
+        if (dpoMetrics.Count > 0)
+        {
+            dpo = DpoMetrics.FromValues(read[next..]);
+            Finite(dpo.Loss, "DPO", "batch loss");
+            next += (int)dpoMetrics[0].shape[0];
+        }
+        if (sftMetrics.Count > 0)
+        {
+            sft = SftMetrics.FromValues(read[next..]);
+            Finite(sft.Loss, "SFT", "batch loss");
+            next += (int)sftMetrics[0].shape[0];
+        }
+        return (dpo, sft, Finite(read[next], objectiveName, "gradient norm"));
     }
 
-    private Tensor DpoLoss(IReadOnlyList<TokenizedPreference> rows) => _scoring.DpoLossOf(rows, Reference()).Loss;
+    private ScoredBatch ScoreDpo(IReadOnlyList<TokenizedPreference> rows) => _scoring.ScoreDpo(rows, Reference());
 
-    private Tensor SftLoss(IReadOnlyList<TokenizedInstruction> rows) => _scoring.SftLossOf(rows);
+    private ScoredBatch ScoreSft(IReadOnlyList<TokenizedInstruction> rows) => _scoring.ScoreSft(rows);
 
     // Training tokens (padding excluded) count toward throughput when a batch is taken for an update.
     private IReadOnlyList<TokenizedPreference> TakeDpo()
@@ -288,8 +306,14 @@ internal sealed class TrainingRun
         var elapsed = clock.Elapsed;
         double perStep = elapsed.TotalSeconds / Math.Max(1, _step - _resumedStep);
         _progress.Report(new TrainingProgress(_phase, _step, _strategy.TotalSteps, _sft?.Epoch ?? 0, _dpo?.Epoch ?? 0, stepped,
-            _lastSftLoss, _lastDpoLoss, _tokens / Math.Max(1e-9, elapsed.TotalSeconds), elapsed,
-            TimeSpan.FromSeconds(perStep * (_strategy.TotalSteps - _step))));
+            _lastSft?.Loss ?? double.NaN, _lastDpo?.Loss ?? double.NaN, _tokens / Math.Max(1e-9, elapsed.TotalSeconds), elapsed,
+            TimeSpan.FromSeconds(perStep * (_strategy.TotalSteps - _step)))
+        {
+            Sft = _lastSft,
+            Dpo = _lastDpo,
+            GradientNorm = _lastGradientNorm,
+            LearningRate = _lastLearningRate,
+        });
     }
 
     private void SaveCheckpoint(Stopwatch clock)
@@ -302,8 +326,8 @@ internal sealed class TrainingRun
             DpoSteps = _dpoSteps,
             SftSteps = _sftSteps,
             ElapsedSeconds = _previousSeconds + clock.Elapsed.TotalSeconds,
-            LastSftLoss = _lastSftLoss,
-            LastDpoLoss = _lastDpoLoss,
+            LastSft = _lastSft,
+            LastDpo = _lastDpo,
             Strategy = _strategy.SaveState(),
             SftLoader = _sft?.SaveState(),
             DpoLoader = _dpo?.SaveState(),
@@ -348,8 +372,8 @@ internal sealed class TrainingRun
         _step = _resumedStep = state.Step;
         _dpoSteps = state.DpoSteps;
         _sftSteps = state.SftSteps;
-        _lastDpoLoss = state.LastDpoLoss;
-        _lastSftLoss = state.LastSftLoss;
+        _lastDpo = state.LastDpo;
+        _lastSft = state.LastSft;
         _previousSeconds = state.ElapsedSeconds;
         _trajectory.AddRange(state.Trajectory);
     }

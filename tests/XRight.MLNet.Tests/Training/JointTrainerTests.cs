@@ -50,6 +50,80 @@ public sealed class JointTrainerTests
     }
 
     [TestMethod]
+    public void ProgressCarriesTheStepsTrlMetrics()
+    {
+        // One Mix step over the whole data set (every row in one SFT batch, every pair in one DPO batch), so the
+        // step's metrics are those of the initial model on all rows. With the initial model as reference, every
+        // implicit reward is 0: DPO loss ln 2, margins 0 and no pair strictly preferred.
+        var data = TinyTask.Data();
+        var options = TinyTask.Options(JointStrategy.Mix);
+        options.SftBatchSize = data.Instructions.Count;
+        options.DpoBatchSize = data.Preferences.Count;
+        options.Epochs = 1;
+        var reports = new List<TrainingProgress>();
+        var result = new JointTrainer(options).Train(() => TinyTask.Model(), data, new Collect(reports));
+        using var trained = result.Model;
+
+        var step = reports.Single(r => r.Phase == "training" && r.Step == 1);
+        using var initial = TinyTask.Model();
+        var scoring = new PolicyScoring(initial, options.DpoLoss, TinyTask.Eos);
+        var expected = scoring.Evaluate(data.Instructions, [], null, 64);
+        double chosenLogps, rejectedLogps;
+        using (no_grad())
+        {
+            var (chosen, rejected) = scoring.PairLogProbs(data.Preferences);
+            (chosenLogps, rejectedLogps) = (chosen.mean().item<float>(), rejected.mean().item<float>());
+        }
+
+        Assert.IsNotNull(step.Sft);
+        Assert.AreEqual(expected.FSft, step.Sft.Loss, 1e-5);
+        Assert.AreEqual(expected.SftTokenAccuracy, step.Sft.MeanTokenAccuracy, 1e-9);
+        Assert.IsNotNull(step.Dpo);
+        Assert.AreEqual(Math.Log(2), step.Dpo.Loss, 1e-5);
+        Assert.AreEqual(0, step.Dpo.RewardsChosen, 1e-5);
+        Assert.AreEqual(0, step.Dpo.RewardsRejected, 1e-5);
+        Assert.AreEqual(0, step.Dpo.RewardsMargins, 1e-5);
+        Assert.IsLessThan(0.2, step.Dpo.RewardsAccuracies, "only rounding noise can make a reward strictly larger");
+        Assert.AreEqual(chosenLogps, step.Dpo.LogpsChosen, 1e-4);
+        Assert.AreEqual(rejectedLogps, step.Dpo.LogpsRejected, 1e-4);
+        Assert.AreEqual(step.Sft.Loss, step.SftLoss);
+        Assert.AreEqual(step.Dpo.Loss, step.DpoLoss);
+        Assert.IsGreaterThan(0, step.GradientNorm);
+        Assert.AreEqual(options.LearningRate, step.LearningRate, 1e-12);
+
+        var logged = step.ToDictionary();
+        Assert.AreEqual(step.Dpo.RewardsMargins, logged["dpo/rewards/margins"]);
+        Assert.AreEqual(step.Sft.MeanTokenAccuracy, logged["sft/mean_token_accuracy"]);
+        Assert.AreEqual(step.GradientNorm, logged["grad_norm"]);
+    }
+
+    [TestMethod]
+    public void AStepThatUpdatesOneObjectiveLeavesTheOthersMetricsAsTheyWere()
+    {
+        var data = TinyTask.Data();
+        var options = TinyTask.Options(JointStrategy.AlRight);
+        var reports = new List<TrainingProgress>();
+        using var model = new JointTrainer(options).Train(() => TinyTask.Model(), data, new Collect(reports)).Model;
+
+        var training = reports.Where(r => r.Phase == "training" && r.Stepped is not null).ToArray();
+        Assert.IsTrue(training.Any(r => r.Stepped == ObjectiveKind.Dpo) && training.Any(r => r.Stepped == ObjectiveKind.Sft));
+        for (int i = 1; i < training.Length; i++)
+        {
+            var (before, now) = (training[i - 1], training[i]);
+            if (now.Stepped == ObjectiveKind.Dpo) Assert.AreSame(before.Sft, now.Sft, $"step {now.Step}");
+            else Assert.AreSame(before.Dpo, now.Dpo, $"step {now.Step}");
+        }
+        var firstDpo = training.First(r => r.Stepped == ObjectiveKind.Dpo);
+        Assert.IsNotNull(firstDpo.Dpo);
+        Assert.AreEqual(firstDpo.Dpo.RewardsChosen - firstDpo.Dpo.RewardsRejected, firstDpo.Dpo.RewardsMargins, 1e-6);
+    }
+
+    private sealed class Collect(List<TrainingProgress> reports) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => reports.Add(value);
+    }
+
+    [TestMethod]
     public void ResumingFromACheckpointGivesTheSameWeightsAsAnUninterruptedRun()
     {
         var data = TinyTask.Data();

@@ -1,3 +1,4 @@
+using XRight.Objectives;
 using XRight.Training.Strategies;
 
 namespace XRight.Training.Checkpoints;
@@ -15,8 +16,8 @@ internal sealed record CheckpointState
     public required int DpoSteps { get; init; }
     public required int SftSteps { get; init; }
     public required double ElapsedSeconds { get; init; }
-    public required double LastSftLoss { get; init; }
-    public required double LastDpoLoss { get; init; }
+    public required SftMetrics? LastSft { get; init; }
+    public required DpoMetrics? LastDpo { get; init; }
     public required StrategyState Strategy { get; init; }
     public required LoaderState? SftLoader { get; init; }
     public required LoaderState? DpoLoader { get; init; }

@@ -27,7 +27,7 @@ internal sealed record BenchmarkSettings
     /// <summary>Tokens of one step in the strategy comparison (SFT rows, or chosen and rejected rows of DPO pairs).</summary>
     public int StrategyTokens { get; init; } = 512;
 
-    public int StrategyRepeats { get; init; } = 3;
+    public int StrategyRepeats { get; init; } = 5;
     public string ReferenceSize { get; init; } = "50m";
     public string LoraSize { get; init; } = "50m";
     public string GrowthSize { get; init; } = "1m";
@@ -75,7 +75,7 @@ internal sealed record BenchmarkSettings
           --min-seconds S          measure each throughput case at least S seconds after its warm-up step (default 5)
           --max-steps N            at most N steps per throughput case (default 20)
           --strategy-size 10m      model of the strategy comparison; --strategy-seq 256, --strategy-tokens 512 (per step),
-                                   --strategy-steps 30, --strategy-repeats 3 (rounds of all strategies in one process)
+                                   --strategy-steps 30, --strategy-repeats 5 (rounds of all strategies in one process)
           --reference-size 50m     model of the cached-versus-live reference comparison
           --lora-size 50m          model of the LoRA-versus-full comparison
           --growth-size 1m         model of the memory-growth run; --growth-steps N (default 1000)

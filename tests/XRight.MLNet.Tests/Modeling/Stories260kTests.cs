@@ -68,4 +68,38 @@ public sealed class Stories260kTests
         Assert.AreEqual(0.0, TinyModels.MaxAbsDifference(before, model.Forward(input)));
         Assert.AreEqual(5 * 2 * 2, model.TrainableParameters().Count);
     }
+
+    /// <summary>
+    /// A folder this library saves from a real Hugging Face checkpoint has the checkpoint's own layout: the same
+    /// tensor names, dtypes, shapes and bytes, and a config.json with every key and value of the original, which
+    /// is what transformers' loader matches against.
+    /// </summary>
+    [TestMethod]
+    public void SavedFolderKeepsTheOriginalCheckpointLayout()
+    {
+        string original = SharedAssets.Require("models/stories260k");
+        using var dir = new TempDirectory();
+        using (var model = Load()) model.SavePretrained(dir.Path);
+
+        var before = XRight.Modeling.SafeTensors.SafeTensorsFile.ReadHeader(Path.Combine(original, "model.safetensors")).Entries.OrderBy(e => e.Name).ToArray();
+        var after = XRight.Modeling.SafeTensors.SafeTensorsFile.ReadHeader(Path.Combine(dir.Path, "model.safetensors")).Entries.OrderBy(e => e.Name).ToArray();
+        CollectionAssert.AreEqual(before.Select(e => $"{e.Name} {e.DType} [{string.Join(",", e.Shape)}]").ToArray(),
+            after.Select(e => $"{e.Name} {e.DType} [{string.Join(",", e.Shape)}]").ToArray());
+        var originalTensors = XRight.Modeling.SafeTensors.SafeTensorsFile.Load(Path.Combine(original, "model.safetensors"));
+        var savedTensors = XRight.Modeling.SafeTensors.SafeTensorsFile.Load(Path.Combine(dir.Path, "model.safetensors"));
+        foreach (var (name, tensor) in originalTensors)
+            Assert.IsTrue(tensor.eq(savedTensors[name]).all().item<bool>(), name);
+        foreach (var tensor in originalTensors.Values.Concat(savedTensors.Values)) tensor.Dispose();
+
+        using var originalConfig = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(original, "config.json")));
+        using var savedConfig = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.Path, "config.json")));
+        foreach (var property in originalConfig.RootElement.EnumerateObject())
+        {
+            Assert.IsTrue(savedConfig.RootElement.TryGetProperty(property.Name, out var saved), $"config.json lacks '{property.Name}'");
+            if (property.Value.ValueKind == System.Text.Json.JsonValueKind.Number)
+                Assert.AreEqual(property.Value.GetDouble(), saved.GetDouble(), 0, property.Name);
+            else
+                Assert.AreEqual(property.Value.GetRawText(), saved.GetRawText(), property.Name);
+        }
+    }
 }

@@ -49,6 +49,29 @@ public sealed class NativeFixTests
     }
 
     [TestMethod]
+    public void PatchingAHardLinkedCopyLeavesTheOtherLinkUnchanged()
+    {
+        // Output folders hard-link package files (Directory.Build.props), so the fix must replace the file it
+        // patches rather than write into it: otherwise it would change the NuGet cache's copy too.
+        if (!OperatingSystem.IsLinux()) Assert.Inconclusive("Skipped: hard links are created through Linux libc here.");
+        var original = OriginalShim();
+        using var temp = new TempDirectory();
+        var cacheStandIn = temp.File("cache-" + TorchSharpShimFix.ShimFileName);
+        File.Copy(original, cacheStandIn);
+        var output = temp.File(TorchSharpShimFix.ShimFileName);
+        Assert.AreEqual(0, HardLink(cacheStandIn, output), "link(2) failed");
+
+        Assert.AreEqual(ElfPatchOutcome.Patched, TorchSharpShimFix.Apply(output));
+
+        CollectionAssert.AreEqual(File.ReadAllBytes(original), File.ReadAllBytes(cacheStandIn), "the linked file keeps its bytes");
+        Assert.IsTrue(ElfVersionPatcher.HasStrictRequirement(cacheStandIn, TorchSharpShimFix.Version));
+        Assert.IsFalse(ElfVersionPatcher.HasStrictRequirement(output, TorchSharpShimFix.Version));
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "link", SetLastError = true)]
+    private static extern int HardLink(string existing, string created);
+
+    [TestMethod]
     public void RefusesWhenAnotherSymbolNeedsTheVersion()
     {
         var original = OriginalShim();

@@ -78,14 +78,8 @@ internal static class CaseRunner
         long start = MemoryMeter.ResidentBytes();
         var result = run.Execute(resumeFrom: null);
         int copies = dpo ? 2 : 1; // chosen and rejected
-        return new CaseResult
+        return TimedResult(spec, model, clock) with
         {
-            Label = spec.Label,
-            Parameters = CountParameters(model, trainableOnly: false),
-            TrainableParameters = CountParameters(model, trainableOnly: true),
-            StepSeconds = [.. clock.Undisturbed.Select(t => t.Seconds)],
-            MeasuredSteps = clock.Measured.Count,
-            CpuShare = clock.Undisturbed.Average(t => t.Share),
             TokensPerStep = copies * SyntheticRows.RowLengths(spec.Batch, spec.Length, spec.MixedLengths).Sum(),
             FlopsPerStep = spec.Lora ? 0 : copies * RowFlops(spec),
             PeakResidentBytes = result.PeakMemoryBytes,
@@ -159,14 +153,8 @@ internal static class CaseRunner
             }
             clock.Record(watch.Elapsed.TotalSeconds);
         }
-        return new CaseResult
+        return TimedResult(spec, policy, clock) with
         {
-            Label = spec.Label,
-            Parameters = CountParameters(policy, trainableOnly: false),
-            TrainableParameters = CountParameters(policy, trainableOnly: true),
-            StepSeconds = [.. clock.Undisturbed.Select(t => t.Seconds)],
-            MeasuredSteps = clock.Measured.Count,
-            CpuShare = clock.Undisturbed.Average(t => t.Share),
             TokensPerStep = 2L * spec.Batch * spec.Length,
             FlopsPerStep = 2 * spec.Batch * spec.Shape.TrainingFlops(spec.Length, SyntheticRows.ScoredTokens(spec.Length)),
             PeakResidentBytes = MemoryMeter.PeakResidentBytes(),
@@ -278,15 +266,7 @@ internal static class CaseRunner
             optimizer.ZeroGrad();
             clock.Record(watch.Elapsed.TotalSeconds);
         }
-        return new CaseResult
-        {
-            Label = spec.Label,
-            Parameters = CountParameters(model, trainableOnly: false),
-            TrainableParameters = CountParameters(model, trainableOnly: true),
-            StepSeconds = [.. clock.Undisturbed.Select(t => t.Seconds)],
-            MeasuredSteps = clock.Measured.Count,
-            CpuShare = clock.Undisturbed.Average(t => t.Share),
-        };
+        return TimedResult(spec, model, clock);
     }
 
     /// <summary>A long ALRIGHT run (with held-out evaluations) sampling resident memory after given steps.</summary>
@@ -332,6 +312,17 @@ internal static class CaseRunner
     }
 
     // Model FLOPs of the rows of one batch, each counted at its own length (padding is not useful work).
+    /// <summary>The fields every timed-step case reports: its weights and its undisturbed steps.</summary>
+    private static CaseResult TimedResult(CaseSpec spec, CausalLm model, StepClock clock) => new()
+    {
+        Label = spec.Label,
+        Parameters = CountParameters(model, trainableOnly: false),
+        TrainableParameters = CountParameters(model, trainableOnly: true),
+        StepSeconds = [.. clock.Undisturbed.Select(t => t.Seconds)],
+        MeasuredSteps = clock.Measured.Count,
+        CpuShare = clock.Undisturbed.Average(t => t.Share),
+    };
+
     private static double RowFlops(CaseSpec spec) => SyntheticRows.RowLengths(spec.Batch, spec.Length, spec.MixedLengths)
         .Sum(length => spec.Shape.TrainingFlops(length, SyntheticRows.ScoredTokens(length)));
 

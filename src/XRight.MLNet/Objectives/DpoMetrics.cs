@@ -35,7 +35,7 @@ public sealed record DpoMetrics(
         result.ChosenRewards.mean(),
         result.RejectedRewards.mean(),
         (result.ChosenRewards - result.RejectedRewards).mean(),
-        result.ChosenRewards.gt(result.RejectedRewards).to_type(ScalarType.Float32).mean(),
+        result.ChosenRewards.gt(result.RejectedRewards).to_type(ScalarType.Float64).mean(),
         result.PolicyChosenLogps.mean(),
         result.PolicyRejectedLogps.mean(),
     ];

@@ -99,13 +99,12 @@ internal sealed class PolicyScoring(CausalLm model, DpoLossOptions dpo, int padI
             throw new InvalidOperationException("Evaluating f_DPO needs the reference log-probabilities.");
         foreach (var chunk in preferences.Chunk(batchSize))
         {
+            // The chunk's means, as a training step logs them, weighted by its pairs.
             using var scope = NewDisposeScope();
-            var result = DpoLossOf(chunk, reference!);
-            var totals = stack([(result.Loss * chunk.Length).to(ScalarType.Float64),
-                result.ChosenRewards.gt(result.RejectedRewards).sum().to(ScalarType.Float64),
-                (result.ChosenRewards - result.RejectedRewards).sum().to(ScalarType.Float64),
-                result.ChosenRewards.sum().to(ScalarType.Float64), result.RejectedRewards.sum().to(ScalarType.Float64)]).cpu().data<double>().ToArray();
-            lossSum += totals[0]; accurate += totals[1]; margin += totals[2]; chosenReward += totals[3]; rejectedReward += totals[4];
+            using var scored = ScoreDpo(chunk, reference!);
+            var m = DpoMetrics.FromValues(scored.Metrics.cpu().data<double>().ToArray());
+            lossSum += m.Loss * chunk.Length; accurate += m.RewardsAccuracies * chunk.Length; margin += m.RewardsMargins * chunk.Length;
+            chosenReward += m.RewardsChosen * chunk.Length; rejectedReward += m.RewardsRejected * chunk.Length;
         }
         int pairs = preferences.Count;
         return new HeldOutMetrics(

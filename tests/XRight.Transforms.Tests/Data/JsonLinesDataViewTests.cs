@@ -90,17 +90,7 @@ public sealed class JsonLinesDataViewTests
         using var temp = new TempDirectory();
         var path = WriteLines(temp, """{"a": "x"}""", """{"a": "y"}""");
         var view = _ml.Data.LoadFromJsonLines(path);
-        Assert.AreEqual(0, OpenFileHandles.To(path), "schema inference closes the file");
-
-        var disposed = view.GetRowCursor(view.Schema);
-        Assert.IsTrue(disposed.MoveNext());
-        Assert.AreEqual(1, OpenFileHandles.To(path));
-        disposed.Dispose();
-        Assert.AreEqual(0, OpenFileHandles.To(path));
-
-        using var exhausted = view.GetRowCursor(view.Schema);
-        while (exhausted.MoveNext()) { }
-        Assert.AreEqual(0, OpenFileHandles.To(path));
+        OpenFileHandles.AssertCursorsReleaseTheFile(view, path);
     }
 
     [TestMethod]

@@ -1,3 +1,5 @@
+using Microsoft.ML;
+
 namespace XRight.Tests.Data;
 
 /// <summary>Counts this process's open handles to a file, from Linux's /proc/self/fd.</summary>
@@ -22,5 +24,24 @@ internal static class OpenFileHandles
             }
         }
         return count;
+    }
+
+    /// <summary>
+    /// A cursor over <paramref name="view"/> holds one handle to <paramref name="path"/> once it has moved,
+    /// and releases it when disposed or when it runs past the last row; the view itself holds none.
+    /// </summary>
+    public static void AssertCursorsReleaseTheFile(IDataView view, string path)
+    {
+        Assert.AreEqual(0, To(path), "making the view leaves the file closed");
+
+        var disposed = view.GetRowCursor(view.Schema);
+        Assert.IsTrue(disposed.MoveNext());
+        Assert.AreEqual(1, To(path));
+        disposed.Dispose();
+        Assert.AreEqual(0, To(path));
+
+        using var exhausted = view.GetRowCursor(view.Schema);
+        while (exhausted.MoveNext()) { }
+        Assert.AreEqual(0, To(path));
     }
 }

@@ -120,17 +120,7 @@ public sealed class ParquetDataViewTests
         using var temp = new TempDirectory();
         var path = WriteMixedFile(temp);
         var view = _ml.Data.LoadFromParquet(path);
-        Assert.AreEqual(0, OpenFileHandles.To(path), "loading reads the footer and closes the file");
-
-        var disposed = view.GetRowCursor(view.Schema);
-        Assert.IsTrue(disposed.MoveNext());
-        Assert.AreEqual(1, OpenFileHandles.To(path));
-        disposed.Dispose();
-        Assert.AreEqual(0, OpenFileHandles.To(path));
-
-        using var exhausted = view.GetRowCursor(view.Schema);
-        while (exhausted.MoveNext()) { }
-        Assert.AreEqual(0, OpenFileHandles.To(path));
+        OpenFileHandles.AssertCursorsReleaseTheFile(view, path);
     }
 
     [TestMethod]

@@ -12,7 +12,7 @@ using XRight.MLNet;
 using XRight.Modeling.Generation;
 using XRight.Modeling.Lora;
 using XRight.Samples;
-using XRight.Tokenization;
+using XRight.Text;
 using XRight.Training;
 
 var arguments = Arguments.Parse(args);

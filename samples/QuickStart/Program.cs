@@ -9,7 +9,7 @@ using XRight.Modeling.Generation;
 using XRight.Modeling.Lora;
 using XRight.MLNet;
 using XRight.Samples;
-using XRight.Tokenization;
+using XRight.Text;
 using XRight.Training;
 
 QuickStartOptions options;

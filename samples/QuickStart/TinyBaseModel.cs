@@ -1,5 +1,5 @@
 using XRight.Modeling;
-using XRight.Tokenization;
+using XRight.Text;
 using XRight.Training;
 
 namespace XRight.Samples;

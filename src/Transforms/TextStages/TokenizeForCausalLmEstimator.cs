@@ -1,7 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using XRight.Interop;
-using XRight.Tokenization;
+using XRight.Text;
 
 namespace XRight.TextStages;
 

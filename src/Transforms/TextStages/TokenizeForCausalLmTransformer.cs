@@ -4,7 +4,6 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using XRight.Interop;
 using XRight.Text;
-using XRight.Tokenization;
 
 namespace XRight.TextStages;
 

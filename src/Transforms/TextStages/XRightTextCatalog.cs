@@ -2,7 +2,6 @@ using Microsoft.ML.Runtime;
 using XRight.Interop;
 using XRight.Text;
 using XRight.TextStages;
-using XRight.Tokenization;
 
 // Catalog extensions live in ML.NET's namespace, as ML.NET's own extension packages do, so that
 // mlContext.Transforms.Text.FormatPrompt(...) needs no extra using directive.

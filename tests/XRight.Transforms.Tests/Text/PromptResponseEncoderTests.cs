@@ -1,6 +1,5 @@
 using XRight.Tests.Tokenization;
 using XRight.Text;
-using XRight.Tokenization;
 using static XRight.Tests.Tokenization.RealTokenizers;
 
 namespace XRight.Tests.Text;

@@ -3,7 +3,7 @@ using Microsoft.Data.Analysis;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using XRight.Data;
-using XRight.Tokenization;
+using XRight.Text;
 
 namespace XRight.Tests.TextStages;
 

@@ -4,7 +4,6 @@ using Microsoft.ML.Data;
 using XRight.Interop;
 using XRight.Text;
 using XRight.TextStages;
-using XRight.Tokenization;
 
 namespace XRight.Tests.TextStages;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using XRight.Tokenization;
+using XRight.Text;
 
 namespace XRight.Tests.Tokenization;
 

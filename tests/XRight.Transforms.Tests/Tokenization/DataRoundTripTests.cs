@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using XRight.Tokenization;
+using XRight.Text;
 using static XRight.Tests.Tokenization.RealTokenizers;
 
 namespace XRight.Tests.Tokenization;

@@ -1,4 +1,4 @@
-using XRight.Tokenization;
+using XRight.Text;
 using static XRight.Tests.Tokenization.SentencePieceModelWriter;
 
 namespace XRight.Tests.Tokenization;

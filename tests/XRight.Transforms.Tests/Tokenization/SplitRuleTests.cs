@@ -1,4 +1,4 @@
-using XRight.Tokenization;
+using XRight.Text;
 
 namespace XRight.Tests.Tokenization;
 

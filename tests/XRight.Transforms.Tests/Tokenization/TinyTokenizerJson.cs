@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using XRight.Tokenization;
+using XRight.Text;
 
 namespace XRight.Tests.Tokenization;
 

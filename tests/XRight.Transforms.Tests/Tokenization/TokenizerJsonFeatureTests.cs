@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using XRight.Tokenization;
+using XRight.Text;
 using static XRight.Tests.Tokenization.TinyTokenizerJson;
 
 namespace XRight.Tests.Tokenization;

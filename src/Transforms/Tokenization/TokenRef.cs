@@ -1,4 +1,0 @@
-namespace XRight.Tokenization;
-
-/// <summary>A token's text and id.</summary>
-internal readonly record struct TokenRef(string Content, int Id);

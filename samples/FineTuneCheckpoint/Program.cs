@@ -50,34 +50,33 @@ var strategy = (arguments.Get("strategy") ?? "alright").ToLowerInvariant() switc
     var other => throw new ArgumentException($"--strategy: unknown strategy '{other}'."),
 };
 int epochs = int.Parse(arguments.Get("epochs") ?? "2", CultureInfo.InvariantCulture);
+var progress = new Progress<TrainingProgress>(p =>
+{
+    if (p.Step % 10 == 0 || p.Step == p.TotalSteps)
+        Console.WriteLine($"{p.Phase} {p.Step}/{p.TotalSteps}  SFT {p.SftLoss:F3} (token acc {p.Sft?.MeanTokenAccuracy:P0})  " +
+            $"DPO {p.DpoLoss:F3} (reward acc {p.Dpo?.RewardsAccuracies:P0}, margin {p.Dpo?.RewardsMargins:F3})  {p.TokensPerSecond:F0} tok/s  ETA {p.Remaining:mm\\:ss}");
+});
 var options = new JointPostTrainOptions
 {
     BaseModel = modelFolder,
     Tokenizer = tokenizer,
-    Strategy = strategy,
-    Lambda = double.Parse(arguments.Get("lambda") ?? "0.5", CultureInfo.InvariantCulture),
-    Epochs = epochs,
-    SequentialDpoEpochs = Math.Max(1, epochs / 2),
-    SequentialSftEpochs = Math.Max(1, epochs - epochs / 2),
     Lora = new LoraOptions { Rank = 16, Alpha = 16 },
-    LearningRate = 2e-4,
-    SftBatchSize = 4,
-    DpoBatchSize = 2,
-    EvaluationInterval = 20,
     Reference = new ReferenceOptions { Kind = ReferenceModelKind.InitialModel },
     Generation = new GenerationOptions { MaxNewTokens = 48 },
-    Progress = new Progress<TrainingProgress>(p =>
+    Strategy = new()
     {
-        if (p.Step % 10 == 0 || p.Step == p.TotalSteps)
-            Console.WriteLine($"{p.Phase} {p.Step}/{p.TotalSteps}  SFT {p.SftLoss:F3} (token acc {p.Sft?.MeanTokenAccuracy:P0})  " +
-                $"DPO {p.DpoLoss:F3} (reward acc {p.Dpo?.RewardsAccuracies:P0}, margin {p.Dpo?.RewardsMargins:F3})  {p.TokensPerSecond:F0} tok/s  ETA {p.Remaining:mm\\:ss}");
-    }),
+        Kind = strategy, Lambda = double.Parse(arguments.Get("lambda") ?? "0.5", CultureInfo.InvariantCulture),
+        Epochs = epochs, SequentialDpoEpochs = Math.Max(1, epochs / 2), SequentialSftEpochs = Math.Max(1, epochs - epochs / 2),
+    },
+    Optimizer = new() { LearningRate = 2e-4 },
+    Batches = new() { SftBatchSize = 4, DpoBatchSize = 2 },
+    Evaluation = new() { Interval = 20 },
 };
 
 int maxLength = int.Parse(arguments.Get("max-length") ?? "256", CultureInfo.InvariantCulture);
 var pipeline = ml.Transforms.Text.FormatPrompt()
     .Append(ml.Transforms.Text.TokenizeForCausalLm(tokenizer, maxLength))
-    .Append(ml.PostTraining.JointPostTrain(options));
+    .Append(ml.PostTraining.JointPostTrain(options, progress));
 var model = pipeline.Fit(data);
 var trained = model.LastTransformer;
 Console.WriteLine($"{trained.Summary.Strategy}: {trained.Summary.Steps} steps in {trained.Summary.RuntimeSeconds:F1} s");

@@ -42,17 +42,15 @@ var trainer = new JointPostTrainOptions
 {
     BaseModel = baseModel,
     Tokenizer = tokenizer,
-    Lora = options.Model is null ? null : new LoraOptions { Rank = 16, Alpha = 16 },
-    Epochs = options.Epochs,
-    LearningRate = options.Model is null ? 1e-3 : 2e-4,
-    SftBatchSize = 4,
-    DpoBatchSize = 4,
-    Beta = 0.5,
-    EvaluationInterval = 5,
-    EvaluationFraction = 0.1,
+    Strategy = new() { Epochs = options.Epochs },
+    Dpo = new() { Beta = 0.5 },
+    Optimizer = new() { LearningRate = options.Model is null ? 1e-3 : 2e-4 },
+    Batches = new() { SftBatchSize = 4, DpoBatchSize = 4 },
+    Evaluation = new() { Interval = 5, Fraction = 0.1 },
     Reference = new ReferenceOptions { Kind = ReferenceModelKind.TrainedOnChosen, TrainingEpochs = 2 },
+    Lora = options.Model is null ? null : new LoraOptions { Rank = 16, Alpha = 16 },
+    Runtime = new() { Seed = options.Seed },
     Generation = new GenerationOptions { MaxNewTokens = 24 },
-    Seed = options.Seed,
 };
 
 // 5. Pareto-aware selection: f* estimates, ALRIGHT and MAXRIGHT over λ, Sequential baselines, the front, a choice.
@@ -63,8 +61,7 @@ ParetoSelectEstimator CreateSweep(IProgress<ParetoProgress> progress) => sweep =
     Lambdas = options.Lambdas,
     SequentialDpoEpochs = SequentialSplits(options.Epochs),
     WorkingDirectory = Path.Combine(output, "sweep"),
-    Progress = progress,
-});
+}, progress);
 AnsiConsole.MarkupLine($"[bold]XRight quick start[/]: {options.Lambdas.Length * 2} joint runs + {SequentialSplits(options.Epochs).Length} Sequential runs + 2 f* runs, {options.Epochs} epochs each.");
 JointPostTrainTransformer chosen = null!;
 AnsiConsole.Progress()

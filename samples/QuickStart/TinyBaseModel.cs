@@ -21,8 +21,11 @@ internal static class TinyBaseModel
             .ToArray();
         var options = new JointTrainerOptions
         {
-            Strategy = JointStrategy.Sequential, SequentialDpoEpochs = 0, SequentialSftEpochs = 150,
-            LearningRate = 3e-3, SftBatchSize = 8, EvaluationInterval = 1000, Seed = seed,
+            Strategy = new() { Kind = JointStrategy.Sequential, SequentialDpoEpochs = 0, SequentialSftEpochs = 150 },
+            Optimizer = new() { LearningRate = 3e-3 },
+            Batches = new() { SftBatchSize = 8 },
+            Evaluation = new() { Interval = 1000 },
+            Runtime = new() { Seed = seed },
         };
         var result = new JointTrainer(options).Train(() => CausalLm.Create(config, new ModelOptions { Seed = seed }), new JointTrainingData { Instructions = corpus }, progress);
         using var model = result.Model;

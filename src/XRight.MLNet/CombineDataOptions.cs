@@ -1,20 +1,22 @@
+using XRight.Text;
+
 namespace XRight.MLNet;
 
 /// <summary>Which columns of the two data sets <c>CombineData</c> reads. Defaults: Prompt, Response, Chosen, Rejected.</summary>
-public sealed class CombineDataOptions
+public sealed record CombineDataOptions
 {
     /// <summary>Prompt column of the instruction data.</summary>
-    public string InstructionPromptColumn { get; set; } = PostTrainingColumns.Prompt;
+    public string InstructionPromptColumn { get; init; } = PostTrainingColumnNames.Default.Prompt;
 
     /// <summary>Response column of the instruction data.</summary>
-    public string InstructionResponseColumn { get; set; } = PostTrainingColumns.Response;
+    public string InstructionResponseColumn { get; init; } = PostTrainingColumnNames.Default.Response;
 
     /// <summary>Prompt column of the preference data.</summary>
-    public string PreferencePromptColumn { get; set; } = PostTrainingColumns.Prompt;
+    public string PreferencePromptColumn { get; init; } = PostTrainingColumnNames.Default.Prompt;
 
     /// <summary>Chosen-answer column of the preference data.</summary>
-    public string PreferenceChosenColumn { get; set; } = PostTrainingColumns.Chosen;
+    public string PreferenceChosenColumn { get; init; } = PostTrainingColumnNames.Default.Chosen;
 
     /// <summary>Rejected-answer column of the preference data.</summary>
-    public string PreferenceRejectedColumn { get; set; } = PostTrainingColumns.Rejected;
+    public string PreferenceRejectedColumn { get; init; } = PostTrainingColumnNames.Default.Rejected;
 }

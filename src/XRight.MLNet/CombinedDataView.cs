@@ -1,6 +1,8 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
+using XRight.Text;
+
 namespace XRight.MLNet;
 
 /// <summary>
@@ -11,7 +13,7 @@ namespace XRight.MLNet;
 internal sealed class CombinedDataView : IDataView
 {
     private static readonly string[] OutputNames =
-        [PostTrainingColumns.Kind, PostTrainingColumns.Prompt, PostTrainingColumns.Response, PostTrainingColumns.Chosen, PostTrainingColumns.Rejected];
+        [PostTrainingColumnNames.Default.Kind, .. PostTrainingColumnNames.Default.TextColumns];
 
     private readonly IDataView _instructions;
     private readonly IDataView _preferences;
@@ -112,7 +114,7 @@ internal sealed class CombinedDataView : IDataView
             int index = column.Index;
             ValueGetter<ReadOnlyMemory<char>> getter = (ref ReadOnlyMemory<char> value) =>
             {
-                if (index == 0) value = (_inPreferences ? PostTrainingColumns.DpoKind : PostTrainingColumns.SftKind).AsMemory();
+                if (index == 0) value = (_inPreferences ? PostTrainingColumnNames.DpoKind : PostTrainingColumnNames.SftKind).AsMemory();
                 else if (_sources[index] is { } source) source(ref value);
                 else value = ReadOnlyMemory<char>.Empty;
             };

@@ -20,20 +20,22 @@ public sealed class JointPostTrainEstimator : IEstimator<JointPostTrainTransform
 {
     private readonly IHostEnvironment _environment;
     private readonly JointPostTrainOptions _options;
+    private readonly IProgress<TrainingProgress>? _progress;
 
-    internal JointPostTrainEstimator(IHostEnvironment environment, JointPostTrainOptions options)
+    internal JointPostTrainEstimator(IHostEnvironment environment, JointPostTrainOptions options, IProgress<TrainingProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _environment = environment;
-        _options = options.Clone();
+        _options = options;
+        _progress = progress;
     }
 
     /// <summary>Trains on one view holding both kinds of rows (see <c>CombineData</c>).</summary>
     public JointPostTrainTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return Train(_environment, _options, PostTrainingRowReader.Read(input, _options));
+        return Train(_environment, _options, PostTrainingRowReader.Read(input, _options), _progress);
     }
 
     /// <summary>Trains on separate instruction and preference views (each already tokenized).</summary>
@@ -43,22 +45,22 @@ public sealed class JointPostTrainEstimator : IEstimator<JointPostTrainTransform
         ArgumentNullException.ThrowIfNull(preferences);
         var sft = PostTrainingRowReader.Read(instructions, _options);
         var dpo = PostTrainingRowReader.Read(preferences, _options);
-        return Train(_environment, _options, sft with { Preferences = dpo.Preferences, PreferenceReport = dpo.PreferenceReport });
+        return Train(_environment, _options, sft with { Preferences = dpo.Preferences, PreferenceReport = dpo.PreferenceReport }, _progress);
     }
 
     /// <summary>The input shape plus the columns the fitted model adds (generated Response, log-likelihoods, rewards).</summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
-        var promptTokens = TokenizeForCausalLmOptions.TokensColumnFor(_options.PromptColumnName);
+        var promptTokens = PostTrainingColumnNames.TokensOf(_options.Columns.Prompt);
         if (!inputSchema.Any(c => c.Name == promptTokens))
             throw new ArgumentOutOfRangeException(nameof(inputSchema), $"JointPostTrain needs the token column '{promptTokens}'; put TokenizeForCausalLm before it.");
-        bool Has(string text) => inputSchema.Any(c => c.Name == TokenizeForCausalLmOptions.TokensColumnFor(text));
+        bool Has(string text) => inputSchema.Any(c => c.Name == PostTrainingColumnNames.TokensOf(text));
         var columns = inputSchema.ToList();
-        if (!inputSchema.Any(c => c.Name == _options.ResponseColumnName))
-            columns.Add(MlNetBridge.ShapeColumn(_options.ResponseColumnName, SchemaShape.Column.VectorKind.Scalar, TextDataViewType.Instance));
-        if (Has(_options.ResponseColumnName))
+        if (!inputSchema.Any(c => c.Name == _options.Columns.Response))
+            columns.Add(MlNetBridge.ShapeColumn(_options.Columns.Response, SchemaShape.Column.VectorKind.Scalar, TextDataViewType.Instance));
+        if (Has(_options.Columns.Response))
             columns.Add(MlNetBridge.ShapeColumn(JointPostTrainTransformer.ResponseLogLikelihoodColumn, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single));
-        if (Has(_options.ChosenColumnName) && Has(_options.RejectedColumnName))
+        if (Has(_options.Columns.Chosen) && Has(_options.Columns.Rejected))
         {
             foreach (var name in new[] { JointPostTrainTransformer.ChosenLogLikelihoodColumn, JointPostTrainTransformer.RejectedLogLikelihoodColumn,
                          JointPostTrainTransformer.ChosenRewardColumn, JointPostTrainTransformer.RejectedRewardColumn })
@@ -72,12 +74,13 @@ public sealed class JointPostTrainEstimator : IEstimator<JointPostTrainTransform
     internal static Func<CausalLm> ModelFactory(JointPostTrainOptions options)
     {
         var context = TorchContext.Create(options.Runtime);
-        var modelOptions = new ModelOptions { Dtype = options.Dtype, Device = context.Device, Seed = options.Seed };
+        var modelOptions = new ModelOptions { Dtype = options.Dtype, Device = context.Device, Seed = options.Runtime.EffectiveSeed };
         return () => options.BaseModel is { } folder ? CausalLm.FromPretrained(folder, modelOptions) : CausalLm.Create(options.BaseModelConfig!, modelOptions);
     }
 
     /// <summary>Trains on read rows and wraps the result as a transformer (shared with the Pareto stage).</summary>
-    internal static JointPostTrainTransformer Train(IHostEnvironment environment, JointPostTrainOptions options, PostTrainingRows rows)
+    internal static JointPostTrainTransformer Train(IHostEnvironment environment, JointPostTrainOptions options, PostTrainingRows rows,
+        IProgress<TrainingProgress>? userProgress, CancellationToken cancellation = default)
     {
         var host = environment.Register("JointPostTrain");
         using var channel = host.Start("Fit");
@@ -88,30 +91,20 @@ public sealed class JointPostTrainEstimator : IEstimator<JointPostTrainTransform
         var createModel = ModelFactory(options);
 
         using var scratch = new ScratchFolder();
-        var training = options.Clone();
-        training.Reference = new ReferenceOptions
-        {
-            Kind = options.Reference.Kind,
-            Folder = options.Reference.Folder,
-            TrainingEpochs = options.Reference.TrainingEpochs,
-            CacheFile = options.Reference.CacheFile,
-            ModelFolder = options.Reference.ModelFolder ?? scratch.Sub("reference"),
-        };
-        var progress = new ProgressToLog(channel, options.Progress);
+        var training = options with { Reference = options.Reference with { ModelFolder = options.Reference.ModelFolder ?? scratch.Sub("reference") } };
+        var progress = new ProgressToLog(channel, userProgress);
         var data = new JointTrainingData { Instructions = rows.Instructions, Preferences = rows.Preferences };
-        var result = new JointTrainer(training).Train(createModel, data, progress, options.CancellationToken);
+        var result = new JointTrainer(training).Train(createModel, data, progress, cancellation);
         try
         {
             var kept = KeptReference.Read(training.Reference.ModelFolder);
             CausalLm? reference = kept?.Load(training.Reference.ModelFolder, result.Model, createModel);
-            var model = new PostTrainedModel(result.Model, tokenizer, reference, kept, options.Beta);
+            var model = new PostTrainedModel(result.Model, tokenizer, reference, kept, options.Dpo.Beta);
             var summary = new TrainingSummary(result.StrategyName, result.Steps, result.DpoSteps, result.SftSteps, result.RuntimeSeconds,
                 result.PeakMemoryBytes, result.StopReason, result.Final, result.DpoOptimum, result.SftOptimum,
                 rows.InstructionReport.ToString(), rows.PreferenceReport.ToString(), result.Trajectory);
             Log(channel, $"Trained {summary.Strategy}: {summary.Steps} steps in {summary.RuntimeSeconds:F1} s; held-out f_SFT {summary.Final.FSft:F4}, f_DPO {summary.Final.FDpo:F4}.");
-            var columns = new JointPostTrainTransformer.Columns(options.KindColumnName, options.PromptColumnName, options.ResponseColumnName,
-                options.ChosenColumnName, options.RejectedColumnName, options.FitsColumnName, options.ResponseColumnName);
-            return new JointPostTrainTransformer(model, columns, options.Generation, options.Device, summary);
+            return new JointPostTrainTransformer(model, options.Columns, options.Generation, options.Runtime.Device, summary);
         }
         catch
         {

@@ -9,6 +9,8 @@ using XRight.Modeling.Generation;
 using XRight.Runtime;
 using XRight.TextStages;
 
+using XRight.Text;
+
 namespace XRight.MLNet;
 
 /// <summary>
@@ -45,9 +47,9 @@ public sealed class JointPostTrainTransformer : ITransformer, IDisposable
         Converters = { new JsonStringEnumConverter() },
     };
 
-    private readonly Columns _columns;
+    private readonly PostTrainingColumnNames _columns;
 
-    internal JointPostTrainTransformer(PostTrainedModel model, Columns columns, GenerationOptions generation, string device, TrainingSummary summary)
+    internal JointPostTrainTransformer(PostTrainedModel model, PostTrainingColumnNames columns, GenerationOptions generation, string device, TrainingSummary summary)
     {
         Model = model;
         _columns = columns;
@@ -57,10 +59,10 @@ public sealed class JointPostTrainTransformer : ITransformer, IDisposable
     }
 
     /// <summary>The column names the transformer reads and writes.</summary>
-    internal sealed record Columns(string Kind, string Prompt, string Response, string Chosen, string Rejected, string Fits, string Generated);
 
     /// <summary>The columns of training-style rows, for evaluation.</summary>
-    internal PostTrainingRowReader.RowColumns RowColumns => new(_columns.Kind, _columns.Prompt, _columns.Response, _columns.Chosen, _columns.Rejected, _columns.Fits);
+    /// <summary>The columns the model was trained on; it writes generated text to <see cref="PostTrainingColumnNames.Response"/>.</summary>
+    internal PostTrainingColumnNames Columns => _columns;
 
     internal PostTrainedModel Model { get; }
 
@@ -100,7 +102,8 @@ public sealed class JointPostTrainTransformer : ITransformer, IDisposable
     void ICanSaveModel.Save(ModelSaveContext ctx)
     {
         var writer = MlNetBridge.BeginSave(ctx, VersionInfo());
-        foreach (var name in new[] { _columns.Kind, _columns.Prompt, _columns.Response, _columns.Chosen, _columns.Rejected, _columns.Fits, _columns.Generated })
+        // Kind, prompt, response, chosen, rejected, fits, then the generated-text column (the response column).
+        foreach (var name in new[] { _columns.Kind, _columns.Prompt, _columns.Response, _columns.Chosen, _columns.Rejected, _columns.TokensFit, _columns.Response })
             writer.Write(name);
         writer.Write(Device);
         writer.Write(Model.Beta);
@@ -117,8 +120,14 @@ public sealed class JointPostTrainTransformer : ITransformer, IDisposable
     private static JointPostTrainTransformer Load(IHostEnvironment environment, object loadContext)
     {
         var reader = MlNetBridge.BeginLoad(loadContext, VersionInfo());
-        var columns = new Columns(reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadString(),
-            reader.ReadString(), reader.ReadString());
+        var columns = new PostTrainingColumnNames
+        {
+            Kind = reader.ReadString(), Prompt = reader.ReadString(), Response = reader.ReadString(), Chosen = reader.ReadString(),
+            Rejected = reader.ReadString(), TokensFit = reader.ReadString(),
+        };
+        var generated = reader.ReadString();
+        if (generated != columns.Response)
+            throw new InvalidDataException($"The model zip names the generated-text column '{generated}' but the response column '{columns.Response}'; they must be the same.");
         var device = reader.ReadString();
         var beta = reader.ReadDouble();
         var generation = JsonSerializer.Deserialize<GenerationRecord>(reader.ReadString(), Json)!.ToOptions();
@@ -164,15 +173,15 @@ public sealed class JointPostTrainTransformer : ITransformer, IDisposable
             var c = parent._columns;
             var prompt = TokenColumn(schema, c.Prompt);
             if (prompt is null)
-                throw new ArgumentOutOfRangeException(nameof(schema), $"The post-trained model needs the token column '{TokenizeForCausalLmOptions.TokensColumnFor(c.Prompt)}'; put TokenizeForCausalLm before it.");
-            return (schema.GetColumnOrNull(c.Generated) is null,
+                throw new ArgumentOutOfRangeException(nameof(schema), $"The post-trained model needs the token column '{PostTrainingColumnNames.TokensOf(c.Prompt)}'; put TokenizeForCausalLm before it.");
+            return (schema.GetColumnOrNull(c.Response) is null,
                     TokenColumn(schema, c.Response) is not null,
                     TokenColumn(schema, c.Chosen) is not null && TokenColumn(schema, c.Rejected) is not null);
         }
 
         private static DataViewSchema.Column? TokenColumn(DataViewSchema schema, string textColumn)
         {
-            var name = TokenizeForCausalLmOptions.TokensColumnFor(textColumn);
+            var name = PostTrainingColumnNames.TokensOf(textColumn);
             if (schema.GetColumnOrNull(name) is not { } column) return null;
             if (column.Type is not VectorDataViewType { ItemType: var item } || item != NumberDataViewType.Int32)
                 throw new ArgumentOutOfRangeException(nameof(schema), $"Column '{name}' has type {column.Type}; expected a vector of Int32 token ids.");
@@ -183,7 +192,7 @@ public sealed class JointPostTrainTransformer : ITransformer, IDisposable
         {
             var (generate, scoreResponse, scorePairs) = Plan(parent, schema);
             var added = new List<DataViewSchema.DetachedColumn>();
-            if (generate) added.Add(new(parent._columns.Generated, TextDataViewType.Instance));
+            if (generate) added.Add(new(parent._columns.Response, TextDataViewType.Instance));
             if (scoreResponse) added.Add(new(ResponseLogLikelihoodColumn, NumberDataViewType.Single));
             if (scorePairs)
             {
@@ -197,7 +206,7 @@ public sealed class JointPostTrainTransformer : ITransformer, IDisposable
         protected override IEnumerable<DataViewSchema.Column> InputsOf(int added)
         {
             var name = OutputSchema[InputSchema.Count + added].Name;
-            if (_generates && name == _parent._columns.Generated) return [_promptTokens!.Value];
+            if (_generates && name == _parent._columns.Response) return [_promptTokens!.Value];
             if (name == ResponseLogLikelihoodColumn) return [_promptTokens!.Value, _responseTokens!.Value];
             return [_promptTokens!.Value, _chosenTokens!.Value, _rejectedTokens!.Value];
         }
@@ -242,7 +251,7 @@ public sealed class JointPostTrainTransformer : ITransformer, IDisposable
                 var name = OutputSchema[InputSchema.Count + i].Name;
                 getters[i] = name switch
                 {
-                    _ when _generates && name == _parent._columns.Generated => (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> v) => v = generated.Value.AsMemory()),
+                    _ when _generates && name == _parent._columns.Response => (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> v) => v = generated.Value.AsMemory()),
                     ResponseLogLikelihoodColumn => (ValueGetter<float>)((ref float v) => v = responseScore.Value),
                     ChosenLogLikelihoodColumn => (ValueGetter<float>)((ref float v) => v = pairScores.Value[0]),
                     RejectedLogLikelihoodColumn => (ValueGetter<float>)((ref float v) => v = pairScores.Value[1]),

@@ -23,15 +23,18 @@ public sealed class ParetoSelectEstimator : IEstimator<JointPostTrainTransformer
     private readonly JointPostTrainOptions _base;
     private readonly ParetoSelectOptions _options;
 
-    internal ParetoSelectEstimator(MLContext context, JointPostTrainOptions baseOptions, ParetoSelectOptions options)
+    private readonly IProgress<ParetoProgress>? _progress;
+
+    internal ParetoSelectEstimator(MLContext context, JointPostTrainOptions baseOptions, ParetoSelectOptions options, IProgress<ParetoProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(baseOptions);
         ArgumentNullException.ThrowIfNull(options);
         baseOptions.Validate();
-        options.Validate(baseOptions.Epochs);
+        options.Validate(baseOptions.Strategy.Epochs);
         _context = context;
-        _base = baseOptions.Clone();
+        _base = baseOptions;
         _options = options;
+        _progress = progress;
     }
 
     /// <summary>The report of the last <c>Fit</c>: every candidate, the front, the ideal point and the choice.</summary>
@@ -62,14 +65,13 @@ public sealed class ParetoSelectEstimator : IEstimator<JointPostTrainTransformer
     {
         var work = WorkingDirectory = Path.GetFullPath(_options.WorkingDirectory ?? Path.Combine(Path.GetTempPath(), "xright-pareto-" + Guid.NewGuid().ToString("N")));
         Directory.CreateDirectory(Path.Combine(work, "candidates"));
-        var shared = _base.Clone();
-        shared.Reference = new ReferenceOptions
+        var shared = _base with
         {
-            Kind = _base.Reference.Kind,
-            Folder = _base.Reference.Folder,
-            TrainingEpochs = _base.Reference.TrainingEpochs,
-            CacheFile = _base.Reference.CacheFile ?? Path.Combine(work, "reference.cache"),
-            ModelFolder = _base.Reference.ModelFolder ?? Path.Combine(work, "reference"),
+            Reference = _base.Reference with
+            {
+                CacheFile = _base.Reference.CacheFile ?? Path.Combine(work, "reference.cache"),
+                ModelFolder = _base.Reference.ModelFolder ?? Path.Combine(work, "reference"),
+            },
         };
         var plan = Plan(shared);
         var (dpoStar, sftStar) = Optimum(shared, rows, work, plan.Count);
@@ -95,14 +97,12 @@ public sealed class ParetoSelectEstimator : IEstimator<JointPostTrainTransformer
         foreach (var strategy in _options.Strategies)
             foreach (var lambda in _options.Lambdas)
             {
-                var o = shared.Clone();
-                o.Strategy = strategy;
-                o.Lambda = lambda;
+                var o = shared with { Strategy = shared.Strategy with { Kind = strategy, Lambda = lambda } };
                 var label = strategy switch
                 {
                     JointStrategy.AlRight => "ALRIGHT",
                     JointStrategy.MaxRight => "MAXRIGHT",
-                    JointStrategy.MemoryEfficientMaxRight => $"MAXRIGHT k={o.MaxRightEvaluationInterval}",
+                    JointStrategy.MemoryEfficientMaxRight => $"MAXRIGHT k={o.Strategy.MaxRightEvaluationInterval}",
                     JointStrategy.Mix => "Mix",
                     _ => strategy.ToString(),
                 };
@@ -110,14 +110,11 @@ public sealed class ParetoSelectEstimator : IEstimator<JointPostTrainTransformer
                 plan.Add(new Candidate($"{label} λ={l}", $"{strategy}-l{l}".ToLowerInvariant(), o, null));
             }
         if (_options.IncludeSequentialBaselines)
-            foreach (var n in _options.SequentialDpoEpochs ?? Enumerable.Range(1, shared.Epochs - 1).ToArray())
+            foreach (var n in _options.SequentialDpoEpochs ?? Enumerable.Range(1, shared.Strategy.Epochs - 1).ToArray())
             {
-                var o = shared.Clone();
-                o.Strategy = JointStrategy.Sequential;
-                o.SequentialDpoEpochs = n;
-                o.SequentialSftEpochs = shared.Epochs - n;
-                var schedule = new SequentialSchedule(n, shared.Epochs - n);
-                plan.Add(new Candidate($"Sequential ({n},{shared.Epochs - n})", $"sequential-{n}-{shared.Epochs - n}", o, schedule));
+                var o = shared with { Strategy = shared.Strategy with { Kind = JointStrategy.Sequential, SequentialDpoEpochs = n, SequentialSftEpochs = shared.Strategy.Epochs - n } };
+                var schedule = new SequentialSchedule(n, shared.Strategy.Epochs - n);
+                plan.Add(new Candidate($"Sequential ({n},{shared.Strategy.Epochs - n})", $"sequential-{n}-{shared.Strategy.Epochs - n}", o, schedule));
             }
         return plan;
     }
@@ -132,7 +129,7 @@ public sealed class ParetoSelectEstimator : IEstimator<JointPostTrainTransformer
             return (_options.DpoOptimum ?? saved.Dpo, _options.SftOptimum ?? saved.Sft);
         var progress = Forward("f* estimate", -1, count);
         var data = new JointTrainingData { Instructions = rows.Instructions, Preferences = rows.Preferences };
-        var (dpo, sft) = new JointTrainer(shared).EstimateOptimum(JointPostTrainEstimator.ModelFactory(shared), data, progress, shared.CancellationToken);
+        var (dpo, sft) = new JointTrainer(shared).EstimateOptimum(JointPostTrainEstimator.ModelFactory(shared), data, progress);
         AtomicFile.WriteAllText(file, JsonSerializer.Serialize(new Optima(dpo, sft)));
         return (_options.DpoOptimum ?? dpo, _options.SftOptimum ?? sft);
     }
@@ -144,27 +141,31 @@ public sealed class ParetoSelectEstimator : IEstimator<JointPostTrainTransformer
         var record = Path.Combine(work, "candidates", candidate.Slug + ".json");
         if (_options.Resume && File.Exists(record) && File.Exists(zip))
         {
-            _options.Progress?.Report(new ParetoProgress(candidate.Name, index, count, null, Reused: true));
+            _progress?.Report(new ParetoProgress(candidate.Name, index, count, null, Reused: true));
             return JsonSerializer.Deserialize<SelectionCandidate>(File.ReadAllText(record), JointPostTrainTransformer.Json)!;
         }
-        var o = candidate.Options;
-        o.DpoOptimum = dpoStar;
-        o.SftOptimum = sftStar;
-        o.CheckpointDirectory = Path.Combine(work, "checkpoints", candidate.Slug);
-        o.ResumeFrom = _options.Resume ? CheckpointStore.List(o.CheckpointDirectory).LastOrDefault() : null;
-        o.Progress = Forward(candidate.Name, index, count);
-        _options.Progress?.Report(new ParetoProgress(candidate.Name, index, count, null, Reused: false));
+        var checkpoints = Path.Combine(work, "checkpoints", candidate.Slug);
+        var o = candidate.Options with
+        {
+            Strategy = candidate.Options.Strategy with { DpoOptimum = dpoStar, SftOptimum = sftStar },
+            Checkpoints = candidate.Options.Checkpoints with
+            {
+                Directory = checkpoints,
+                ResumeFrom = _options.Resume ? CheckpointStore.List(checkpoints).LastOrDefault() : null,
+            },
+        };
+        _progress?.Report(new ParetoProgress(candidate.Name, index, count, null, Reused: false));
 
-        using var model = JointPostTrainEstimator.Train(_context, o, rows);
+        using var model = JointPostTrainEstimator.Train(_context, o, rows, Forward(candidate.Name, index, count));
         _context.Model.Save(model, schema, zip);
         var summary = model.Summary;
         var result = new SelectionCandidate
         {
             Name = candidate.Name,
             Strategy = summary.Strategy,
-            Lambda = candidate.Sequential is null ? o.Lambda : null,
+            Lambda = candidate.Sequential is null ? o.Strategy.Lambda : null,
             Sequential = candidate.Sequential,
-            Epochs = candidate.Sequential?.TotalEpochs ?? o.Epochs,
+            Epochs = candidate.Sequential?.TotalEpochs ?? o.Strategy.Epochs,
             FDpo = summary.Final.FDpo,
             FSft = summary.Final.FSft,
             RuntimeSeconds = summary.RuntimeSeconds,
@@ -177,7 +178,7 @@ public sealed class ParetoSelectEstimator : IEstimator<JointPostTrainTransformer
     }
 
     private IProgress<TrainingProgress>? Forward(string name, int index, int count)
-        => _options.Progress is { } sink ? new Progress(step => sink.Report(new ParetoProgress(name, index, count, step, Reused: false))) : _base.Progress;
+        => _progress is { } sink ? new Progress(step => sink.Report(new ParetoProgress(name, index, count, step, Reused: false))) : null;
 
     private JointPostTrainTransformer LoadCandidate(string path)
     {

@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using XRight.Selection;
+using XRight.Training;
 
 namespace XRight.MLNet;
 
@@ -33,7 +34,9 @@ public sealed class PostTrainingCatalog
     }
 
     /// <summary>The joint SFT/DPO trainer as an estimator (strategy, λ, model and the rest in <paramref name="options"/>).</summary>
-    public JointPostTrainEstimator JointPostTrain(JointPostTrainOptions options) => new(_environment, options);
+    /// <param name="options">The model, columns and training options.</param>
+    /// <param name="progress">Receives a report after every optimizer step (evaluations also go to <c>MLContext.Log</c>).</param>
+    public JointPostTrainEstimator JointPostTrain(JointPostTrainOptions options, IProgress<TrainingProgress>? progress = null) => new(_environment, options, progress);
 
     /// <summary>
     /// f_SFT, f_DPO and the reward metrics of a fitted pipeline on <paramref name="data"/> (raw rows: the
@@ -45,7 +48,7 @@ public sealed class PostTrainingCatalog
         ArgumentNullException.ThrowIfNull(data);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         var (prefix, postTrained) = Split(model);
-        var rows = PostTrainingRowReader.Read(prefix?.Transform(data) ?? data, postTrained.RowColumns, strict: false);
+        var rows = PostTrainingRowReader.Read(prefix?.Transform(data) ?? data, postTrained.Columns, strict: false);
         var m = postTrained.Model.Evaluate(rows.Instructions, rows.Preferences, batchSize);
         double? sftGap = sftOptimum is { } s ? m.FSft - s : null;
         double? dpoGap = dpoOptimum is { } d ? m.FDpo - d : null;
@@ -58,8 +61,11 @@ public sealed class PostTrainingCatalog
     /// The Pareto-aware selection stage: a λ sweep of the given strategies (and the Sequential grid as
     /// baselines), f* estimates, held-out evaluation, the Pareto front, and the model a rule picks.
     /// </summary>
-    public ParetoSelectEstimator ParetoSelect(JointPostTrainOptions baseOptions, ParetoSelectOptions? options = null)
-        => new(_context, baseOptions, options ?? new ParetoSelectOptions());
+    /// <param name="baseOptions">The options every candidate shares; the sweep varies the strategy, λ and the Sequential split.</param>
+    /// <param name="options">The sweep.</param>
+    /// <param name="progress">Receives which candidate is training and its step reports.</param>
+    public ParetoSelectEstimator ParetoSelect(JointPostTrainOptions baseOptions, ParetoSelectOptions? options = null, IProgress<ParetoProgress>? progress = null)
+        => new(_context, baseOptions, options ?? new ParetoSelectOptions(), progress);
 
     /// <summary>Loads a model zip (registration included); the same as <c>mlContext.Model.Load</c> after registering.</summary>
     public ITransformer LoadModel(string path, out DataViewSchema inputSchema) => _context.Model.Load(path, out inputSchema);

@@ -5,6 +5,8 @@ using XRight.Data.Validation;
 using XRight.TextStages;
 using XRight.Training;
 
+using XRight.Text;
+
 namespace XRight.MLNet;
 
 /// <summary>
@@ -15,21 +17,12 @@ namespace XRight.MLNet;
 /// </summary>
 internal static class PostTrainingRowReader
 {
-    public static PostTrainingRows Read(IDataView data, JointPostTrainOptions options)
-        => Read(data, new RowColumns(options.KindColumnName, options.PromptColumnName, options.ResponseColumnName,
-            options.ChosenColumnName, options.RejectedColumnName, options.FitsColumnName), options.StrictData);
+    public static PostTrainingRows Read(IDataView data, JointPostTrainOptions options) => Read(data, options.Columns, options.StrictData);
 
-    /// <summary>The columns a post-training stage reads.</summary>
-    internal sealed record RowColumns(string Kind, string Prompt, string Response, string Chosen, string Rejected, string Fits);
-
-    public static PostTrainingRows Read(IDataView data, RowColumns columns, bool strict)
+    public static PostTrainingRows Read(IDataView data, PostTrainingColumnNames names, bool strict)
     {
         var source = DataSourceName.Of(data);
         var schema = data.Schema;
-        var names = new PostTrainingColumnNames
-        {
-            Prompt = columns.Prompt, Response = columns.Response, Chosen = columns.Chosen, Rejected = columns.Rejected,
-        };
         var prompt = Text(schema, names.Prompt, source, required: true)!.Value;
         var promptTokens = Tokens(schema, names.Prompt, source, required: true)!.Value;
         var response = Text(schema, names.Response, source, required: false);
@@ -42,10 +35,10 @@ internal static class PostTrainingRowReader
         var rejectedTokens = chosen is null ? null : Tokens(schema, names.Rejected, source, required: true);
         if (response is null && chosen is null)
             throw new ArgumentException($"{source} has neither a '{names.Response}' column (instruction data) nor '{names.Chosen}'/'{names.Rejected}' columns (preference data).");
-        var kind = Text(schema, columns.Kind, source, required: false);
-        var fits = schema.GetColumnOrNull(columns.Fits);
+        var kind = Text(schema, names.Kind, source, required: false);
+        var fits = schema.GetColumnOrNull(names.TokensFit);
         if (fits is { } f && f.Type is not BooleanDataViewType)
-            throw new ArgumentException($"{source}: column '{columns.Fits}' must be Boolean, but is {f.Type}.");
+            throw new ArgumentException($"{source}: column '{names.TokensFit}' must be Boolean, but is {f.Type}.");
 
         var needed = new[] { prompt, promptTokens, response, responseTokens, chosen, chosenTokens, rejected, rejectedTokens, kind, fits }
             .OfType<DataViewSchema.Column>().ToArray();
@@ -77,19 +70,19 @@ internal static class PostTrainingRowReader
             if (responseText is not null) responseText(ref r); else r = default;
             if (chosenText is not null) { chosenText(ref c); rejectedText!(ref j); } else { c = default; j = default; }
             fitsGetter?.Invoke(ref fit);
-            bool isPreference = KindOf(kindText, ref k, source, row, columns.Kind, response is not null, chosen is not null, r, c, j);
+            bool isPreference = KindOf(kindText, ref k, source, row, names.Kind, response is not null, chosen is not null, r, c, j);
             if (isPreference)
             {
-                var issue = RowChecks.Preference(p, c, j, names) ?? TooLong(fit, columns.Fits);
+                var issue = RowChecks.Preference(p, c, j, names) ?? TooLong(fit, names.TokensFit);
                 var item = issue is null ? new TokenizedPreference(Read(promptIds, ref ids), Read(chosenIds!, ref ids), Read(rejectedIds!, ref ids)) : null;
-                issue ??= item!.Prompt.Length == 0 || item.Chosen.Length == 0 || item.Rejected.Length == 0 ? new RowIssue(SkipReason.TooLong, columns.Fits) : null;
+                issue ??= item!.Prompt.Length == 0 || item.Chosen.Length == 0 || item.Rejected.Length == 0 ? new RowIssue(SkipReason.TooLong, names.TokensFit) : null;
                 if (dpoTally.Accept(row, issue)) preferences.Add(item!);
             }
             else
             {
-                var issue = RowChecks.Instruction(p, r, names) ?? TooLong(fit, columns.Fits);
+                var issue = RowChecks.Instruction(p, r, names) ?? TooLong(fit, names.TokensFit);
                 var item = issue is null ? new TokenizedInstruction(Read(promptIds, ref ids), Read(responseIds!, ref ids)) : null;
-                issue ??= item!.Prompt.Length == 0 || item.Response.Length == 0 ? new RowIssue(SkipReason.TooLong, columns.Fits) : null;
+                issue ??= item!.Prompt.Length == 0 || item.Response.Length == 0 ? new RowIssue(SkipReason.TooLong, names.TokensFit) : null;
                 if (sftTally.Accept(row, issue)) instructions.Add(item!);
             }
         }
@@ -107,9 +100,9 @@ internal static class PostTrainingRowReader
         {
             kindText(ref kind);
             var value = kind.ToString().Trim();
-            bool preference = value.Equals(PostTrainingColumns.DpoKind, StringComparison.OrdinalIgnoreCase);
-            if (!preference && !value.Equals(PostTrainingColumns.SftKind, StringComparison.OrdinalIgnoreCase))
-                throw new InvalidDataException($"{source}, row {row}, column '{kindColumn}': '{value}' is neither '{PostTrainingColumns.SftKind}' nor '{PostTrainingColumns.DpoKind}'.");
+            bool preference = value.Equals(PostTrainingColumnNames.DpoKind, StringComparison.OrdinalIgnoreCase);
+            if (!preference && !value.Equals(PostTrainingColumnNames.SftKind, StringComparison.OrdinalIgnoreCase))
+                throw new InvalidDataException($"{source}, row {row}, column '{kindColumn}': '{value}' is neither '{PostTrainingColumnNames.SftKind}' nor '{PostTrainingColumnNames.DpoKind}'.");
             if (!(preference ? hasPairColumns : hasResponseColumn))
                 throw new InvalidDataException($"{source}, row {row}: the row is of kind '{value}' but the data has no columns for it.");
             return preference;
@@ -136,7 +129,7 @@ internal static class PostTrainingRowReader
 
     private static DataViewSchema.Column? Tokens(DataViewSchema schema, string textColumn, string source, bool required)
     {
-        var name = TokenizeForCausalLmOptions.TokensColumnFor(textColumn);
+        var name = PostTrainingColumnNames.TokensOf(textColumn);
         if (schema.GetColumnOrNull(name) is not { } column)
             return required ? throw new ArgumentException($"{source} has no token column '{name}': put mlContext.Transforms.Text.TokenizeForCausalLm(...) before the post-training stage.") : null;
         if (column.Type is not VectorDataViewType { ItemType: var item } || item != NumberDataViewType.Int32)

@@ -44,11 +44,10 @@ internal static class CaseRunner
 
     private static JointTrainerOptions Options(int sftBatch, int dpoBatch) => new()
     {
-        LearningRate = LearningRate,
-        SftBatchSize = sftBatch,
-        DpoBatchSize = dpoBatch,
-        EvaluationBatchSize = Math.Max(sftBatch, dpoBatch),
-        Device = "cpu",
+        Optimizer = new() { LearningRate = LearningRate },
+        Batches = new() { SftBatchSize = sftBatch, DpoBatchSize = dpoBatch },
+        Evaluation = new() { BatchSize = Math.Max(sftBatch, dpoBatch) },
+        Runtime = new() { Device = "cpu" },
     };
 
     // Steps of one objective through the trainer's own step loop.
@@ -91,7 +90,7 @@ internal static class CaseRunner
     private static ReferenceLogProbCache FillReference(CausalLm model, JointTrainerOptions options, IReadOnlyList<TokenizedPreference> rows)
     {
         var cache = new ReferenceLogProbCache("benchmark");
-        new PolicyScoring(model, options.DpoLoss, SyntheticRows.Eos).FillReferenceCache(cache, rows, options.EvaluationBatchSize);
+        new PolicyScoring(model, options.Dpo, SyntheticRows.Eos).FillReferenceCache(cache, rows, options.Evaluation.BatchSize);
         return cache;
     }
 
@@ -105,7 +104,7 @@ internal static class CaseRunner
         using var referenceModel = spec.LiveReference ? CreateModel(spec) : null;
         var options = Options(spec.Batch, spec.Batch);
         var rows = SyntheticRows.Preferences(spec.Batch, spec.Length, spec.Shape.Vocab, seed: 7);
-        var scoring = new PolicyScoring(policy, options.DpoLoss, SyntheticRows.Eos);
+        var scoring = new PolicyScoring(policy, options.Dpo, SyntheticRows.Eos);
         ReferenceLogProbCache? cache = null;
         if (referenceModel is not null)
         {
@@ -116,10 +115,10 @@ internal static class CaseRunner
         {
             cache = FillReference(policy, options, rows);
         }
-        var referenceScoring = referenceModel is null ? null : new PolicyScoring(referenceModel, options.DpoLoss, SyntheticRows.Eos);
+        var referenceScoring = referenceModel is null ? null : new PolicyScoring(referenceModel, options.Dpo, SyntheticRows.Eos);
 
         var trainable = policy.TrainableParameters();
-        using var optimizer = new AdamW(trainable, options.AdamBeta1, options.AdamBeta2, options.AdamEpsilon, options.WeightDecay);
+        using var optimizer = new AdamW(trainable, options.Optimizer.AdamBeta1, options.Optimizer.AdamBeta2, options.Optimizer.AdamEpsilon, options.Optimizer.WeightDecay);
         policy.train();
         long start = MemoryMeter.ResidentBytes();
         MemoryMeter.ResetPeak();
@@ -143,9 +142,9 @@ internal static class CaseRunner
                     referenceRejected = tensor(values.Select(v => (float)v.Rejected).ToArray());
                 }
                 var (chosen, rejected) = scoring.PairLogProbs(rows);
-                var loss = DpoLoss.Compute(chosen, rejected, referenceChosen, referenceRejected, options.DpoLoss).Loss;
+                var loss = DpoLoss.Compute(chosen, rejected, referenceChosen, referenceRejected, options.Dpo).Loss;
                 loss.backward();
-                var norm = GradientClipping.ClipByGlobalNorm(trainable, options.MaxGradNorm);
+                var norm = GradientClipping.ClipByGlobalNorm(trainable, options.Optimizer.MaxGradNorm);
                 var read = stack([loss.detach(), norm]).data<float>().ToArray(); // the loop's one host read, as the trainer logs it
                 if (!read.All(float.IsFinite)) throw new InvalidOperationException($"{spec.Label}: non-finite loss or gradient norm.");
                 optimizer.Step(LearningRate);
@@ -227,16 +226,12 @@ internal static class CaseRunner
             PreferenceEvaluation = SyntheticRows.Preferences(1, spec.Length, spec.Shape.Vocab, seed: 10),
         };
         var options = Options(spec.SftBatch, spec.DpoBatch);
-        options.Strategy = spec.Strategy;
-        options.Epochs = 2;
-        options.SequentialDpoEpochs = 1;
-        options.SequentialSftEpochs = 1;
-        options.DpoOptimum = 0;
-        options.SftOptimum = 0;
-        options.StopGap = 0;
-        options.EvaluationInterval = spec.Steps;
-        options.Reference = new ReferenceOptions { Kind = ReferenceModelKind.InitialModel };
-        options.MaxRightEvaluationInterval = 10;
+        options = options with
+        {
+            Reference = new ReferenceOptions { Kind = ReferenceModelKind.InitialModel },
+            Strategy = options.Strategy with { Kind = spec.Strategy, Epochs = 2, SequentialDpoEpochs = 1, SequentialSftEpochs = 1, DpoOptimum = 0, SftOptimum = 0, MaxRightEvaluationInterval = 10 },
+            Evaluation = options.Evaluation with { StopGap = 0, Interval = spec.Steps },
+        };
         var result = new JointTrainer(options).Train(() => CreateModel(spec), data, new PhaseFilter("training", clock));
         if (result.Steps != spec.Steps)
         {
@@ -279,11 +274,12 @@ internal static class CaseRunner
             Preferences = SyntheticRows.VariablePreferences(128, shortest, spec.Length, spec.Shape.Vocab, seed: 8),
         };
         var options = Options(spec.SftBatch, spec.DpoBatch);
-        options.Strategy = JointStrategy.AlRight;
-        options.MaxSteps = spec.Steps;
-        options.Epochs = 1000;
-        options.EvaluationInterval = 100;
-        options.Reference = new ReferenceOptions { Kind = ReferenceModelKind.InitialModel };
+        options = options with
+        {
+            Reference = new ReferenceOptions { Kind = ReferenceModelKind.InitialModel },
+            Strategy = options.Strategy with { Kind = JointStrategy.AlRight, MaxSteps = spec.Steps, Epochs = 1000 },
+            Evaluation = options.Evaluation with { Interval = 100 },
+        };
         var samples = new Dictionary<int, long>();
         var clock = new StepClock
         {

@@ -120,8 +120,7 @@ public sealed class JointPostTrainTests
         Assert.AreEqual("18 rows read, 16 kept, 2 skipped: 1 empty response, 1 too long", model.Summary.InstructionData);
         Assert.AreEqual("11 rows read, 10 kept, 1 skipped: 1 chosen == rejected", model.Summary.PreferenceData);
 
-        var strict = Options();
-        strict.StrictData = true;
+        var strict = Options() with { StrictData = true };
         var e = Assert.ThrowsExactly<InvalidDataException>(() => ml.PostTraining.JointPostTrain(strict).Fit(text.Fit(instructions).Transform(instructions), text.Fit(preferences).Transform(preferences)));
         StringAssert.Contains(e.Message, "row 17");
     }
@@ -134,10 +133,9 @@ public sealed class JointPostTrainTests
         var e = Assert.Throws<ArgumentException>(() => ml.PostTraining.JointPostTrain(Options()).Fit(raw));
         StringAssert.Contains(e.Message, "TokenizeForCausalLm");
         var bad = Options();
-        bad.Lambda = -1;
+        bad = bad with { Strategy = bad.Strategy with { Lambda = -1 } };
         StringAssert.Contains(Assert.Throws<ArgumentException>(() => ml.PostTraining.JointPostTrain(bad)).Message, "Lambda");
-        var none = Options();
-        none.BaseModelConfig = null;
+        var none = Options() with { BaseModelConfig = null };
         StringAssert.Contains(Assert.Throws<ArgumentException>(() => ml.PostTraining.JointPostTrain(none)).Message, "exactly one of BaseModel");
     }
 }

@@ -27,9 +27,8 @@ public sealed class ParetoSelectTests
             Strategies = [JointStrategy.AlRight, JointStrategy.MemoryEfficientMaxRight],
             Lambdas = [0.5],
             WorkingDirectory = dir.Path,
-            Progress = log,
         };
-        var estimator = ml.PostTraining.ParetoSelect(Options(), options);
+        var estimator = ml.PostTraining.ParetoSelect(Options(), options, log);
         using var chosen = estimator.Fit(data);
         var report = estimator.Report!;
 
@@ -51,8 +50,7 @@ public sealed class ParetoSelectTests
 
         // A second sweep in the same folder reuses every finished candidate.
         var again = new Log();
-        options.Progress = again;
-        var second = ml.PostTraining.ParetoSelect(Options(), options);
+        var second = ml.PostTraining.ParetoSelect(Options(), options, again);
         using var chosenAgain = second.Fit(data);
         Assert.AreEqual(3, again.Events.Count(e => e.Reused));
         Assert.IsFalse(again.Events.Any(e => e.Step is not null), "nothing trained again");

@@ -32,18 +32,13 @@ internal static class PostTrainingFixture
     {
         BaseModelConfig = CausalLmConfig.CreateGptNeoX(vocabSize: 258, hiddenSize: 32, numLayers: 1, numHeads: 2, eosTokenId: 256),
         Tokenizer = CausalLmTokenizer.CreateByteLevel(),
-        Strategy = strategy,
-        Lambda = 0.5,
-        Epochs = 2,
-        LearningRate = 5e-3,
-        SftBatchSize = 8,
-        DpoBatchSize = 4,
-        EvaluationInterval = 5,
-        EvaluationFraction = 0.2,
         Lora = new LoraOptions { Rank = 4, Alpha = 8, TargetModules = ["query_key_value", "dense_h_to_4h"] },
         Reference = new ReferenceOptions { Kind = ReferenceModelKind.InitialModel },
         Generation = new GenerationOptions { MaxNewTokens = 8 },
-        Device = "cpu",
-        Seed = 7,
+        Strategy = new() { Kind = strategy, Lambda = 0.5, Epochs = 2 },
+        Optimizer = new() { LearningRate = 5e-3 },
+        Batches = new() { SftBatchSize = 8, DpoBatchSize = 4 },
+        Evaluation = new() { Interval = 5, Fraction = 0.2 },
+        Runtime = new() { Device = "cpu", Seed = 7 },
     };
 }

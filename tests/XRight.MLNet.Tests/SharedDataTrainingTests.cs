@@ -34,12 +34,12 @@ public sealed class SharedDataTrainingTests
         {
             BaseModelConfig = CausalLmConfig.CreateGptNeoX(vocabSize: tokenizer.VocabSize, hiddenSize: 16, numLayers: 1, numHeads: 2, eosTokenId: tokenizer.EosTokenId),
             Tokenizer = tokenizer,
-            Strategy = strategy,
-            Epochs = 2, SequentialDpoEpochs = 1, SequentialSftEpochs = 1,
-            LearningRate = 1e-2, SftBatchSize = 8, DpoBatchSize = 4, EvaluationFraction = 0.2, EvaluationInterval = 2,
             Reference = new ReferenceOptions { Kind = ReferenceModelKind.InitialModel },
-            DpoOptimum = 0.3, SftOptimum = 5.0,
-            Device = "cpu", Seed = 3,
+            Strategy = new() { Kind = strategy, Epochs = 2, SequentialDpoEpochs = 1, SequentialSftEpochs = 1, DpoOptimum = 0.3, SftOptimum = 5.0 },
+            Optimizer = new() { LearningRate = 1e-2 },
+            Batches = new() { SftBatchSize = 8, DpoBatchSize = 4 },
+            Evaluation = new() { Fraction = 0.2, Interval = 2 },
+            Runtime = new() { Device = "cpu", Seed = 3 },
         };
         using var model = ml.PostTraining.JointPostTrain(options).Fit(tokenized);
         var summary = model.Summary;

@@ -23,13 +23,13 @@ public sealed record DpoLossOptions
     public void Validate()
     {
         if (!(Beta > 0) || !double.IsFinite(Beta))
-            throw new ArgumentOutOfRangeException(nameof(Beta), Beta, $"DPO option {nameof(Beta)} must be a finite number > 0; found {Format(Beta)}.");
+            throw new ArgumentOutOfRangeException(nameof(Beta), Beta, $"Dpo.{nameof(Beta)} must be a finite number > 0; found {Format(Beta)}.");
         if (!(LabelSmoothing >= 0 && LabelSmoothing < 0.5))
-            throw new ArgumentOutOfRangeException(nameof(LabelSmoothing), LabelSmoothing, $"DPO option {nameof(LabelSmoothing)} must be in [0, 0.5); found {Format(LabelSmoothing)}.");
+            throw new ArgumentOutOfRangeException(nameof(LabelSmoothing), LabelSmoothing, $"Dpo.{nameof(LabelSmoothing)} must be in [0, 0.5); found {Format(LabelSmoothing)}.");
         if (!Enum.IsDefined(LossType))
-            throw new ArgumentOutOfRangeException(nameof(LossType), LossType, $"DPO option {nameof(LossType)} has no loss {(int)LossType}.");
+            throw new ArgumentOutOfRangeException(nameof(LossType), LossType, $"Dpo.{nameof(LossType)} has no loss {(int)LossType}.");
         if (LossType != DpoLossType.Sigmoid && LabelSmoothing != 0)
-            throw new ArgumentException($"DPO option {nameof(LabelSmoothing)} applies to the {nameof(DpoLossType.Sigmoid)} loss only; found {Format(LabelSmoothing)} with {LossType}.", nameof(LabelSmoothing));
+            throw new ArgumentException($"Dpo.{nameof(LabelSmoothing)} applies to the {nameof(DpoLossType.Sigmoid)} loss only; found {Format(LabelSmoothing)} with {LossType}.", nameof(LabelSmoothing));
     }
 
     private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);

@@ -33,9 +33,9 @@ public sealed class TorchContext
         int cudaCount = CudaDeviceCount();
         var (type, index) = DeviceSelection.Resolve(options.Device, options.AllowCpuFallback, cudaCount);
         if (options.Threads > 0) torch.set_num_threads(options.Threads);
-        torch.manual_seed(options.Seed);
-        if (cudaCount > 0) torch.cuda.manual_seed_all(options.Seed);
-        return new TorchContext(type == DeviceType.CPU ? torch.CPU : new torch.Device(type, index), options.Seed);
+        torch.manual_seed(options.EffectiveSeed);
+        if (cudaCount > 0) torch.cuda.manual_seed_all(options.EffectiveSeed);
+        return new TorchContext(type == DeviceType.CPU ? torch.CPU : new torch.Device(type, index), options.EffectiveSeed);
     }
 
     /// <summary>A generator for one consumer of randomness, reproducible from the seed and the name.</summary>

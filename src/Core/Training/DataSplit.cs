@@ -14,12 +14,12 @@ internal sealed record DataSplit(
         Check(data.Preferences, "Preferences");
         if (data.InstructionEvaluation is { } ie) Check(ie, "InstructionEvaluation");
         if (data.PreferenceEvaluation is { } pe) Check(pe, "PreferenceEvaluation");
-        if (options.UsesSft && data.Instructions.Count == 0)
-            throw new ArgumentException($"Strategy {options.Strategy} trains on SFT but JointTrainingData.Instructions is empty.");
-        if (options.UsesDpo && data.Preferences.Count == 0)
-            throw new ArgumentException($"Strategy {options.Strategy} trains on DPO but JointTrainingData.Preferences is empty.");
-        var (sft, sftEval) = Split(data.Instructions, data.InstructionEvaluation, options.EvaluationFraction, "Instructions");
-        var (dpo, dpoEval) = Split(data.Preferences, data.PreferenceEvaluation, options.EvaluationFraction, "Preferences");
+        if (options.Strategy.UsesSft && data.Instructions.Count == 0)
+            throw new ArgumentException($"Strategy {options.Strategy.Kind} trains on SFT but JointTrainingData.Instructions is empty.");
+        if (options.Strategy.UsesDpo && data.Preferences.Count == 0)
+            throw new ArgumentException($"Strategy {options.Strategy.Kind} trains on DPO but JointTrainingData.Preferences is empty.");
+        var (sft, sftEval) = Split(data.Instructions, data.InstructionEvaluation, options.Evaluation.Fraction, "Instructions");
+        var (dpo, dpoEval) = Split(data.Preferences, data.PreferenceEvaluation, options.Evaluation.Fraction, "Preferences");
         return new DataSplit(sft, dpo, sftEval, dpoEval);
     }
 

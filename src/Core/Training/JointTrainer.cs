@@ -35,7 +35,7 @@ public sealed class JointTrainer(JointTrainerOptions options)
         int padId;
         CausalLm? probe;
         double? dpoStar, sftStar;
-        if (o.ResumeFrom is { } checkpoint)
+        if (o.Checkpoints.ResumeFrom is { } checkpoint)
         {
             // Everything computed before step 0 (reference log-probs, f*) is in the checkpoint.
             var state = CheckpointStore.ReadState(checkpoint);
@@ -67,10 +67,10 @@ public sealed class JointTrainer(JointTrainerOptions options)
                 InstructionEvaluation = split.InstructionEvaluation,
                 PreferenceEvaluation = split.PreferenceEvaluation,
                 Reference = reference,
-                LateReference = o.UsesDpo && reference is null
+                LateReference = o.Strategy.UsesDpo && reference is null
                     ? policy => ReferenceBuilder.FromCurrentPolicy(policy, o, split.AllPreferences, padId)
                     : null,
-                CheckpointDirectory = o.CheckpointDirectory,
+                CheckpointDirectory = o.Checkpoints.Directory,
                 OptionsFingerprint = OptionsFingerprint.Of(o),
                 Progress = progress,
                 Cancellation = cancellationToken,
@@ -79,7 +79,7 @@ public sealed class JointTrainer(JointTrainerOptions options)
                 DpoOptimum = dpoStar,
                 SftOptimum = sftStar,
             };
-            return run.Execute(o.ResumeFrom);
+            return run.Execute(o.Checkpoints.ResumeFrom);
         }
         catch
         {
@@ -109,7 +109,8 @@ public sealed class JointTrainer(JointTrainerOptions options)
     {
         ArgumentNullException.ThrowIfNull(data);
         _options.Validate();
-        var o = _options.Clone();
+        // The seed in effect is part of the options from here on (and of a checkpoint's fingerprint).
+        var o = _options with { Runtime = _options.Runtime with { Seed = _options.Runtime.EffectiveSeed } };
         split = DataSplit.From(data, o);
         return o;
     }
@@ -120,7 +121,7 @@ public sealed class JointTrainer(JointTrainerOptions options)
         // A first model tells the padding id; it is reused as the policy when nothing else needs a fresh one.
         var probe = createModel();
         int padId = PadIdOf(probe);
-        if (!o.UsesDpo || o.Reference.Kind == ReferenceModelKind.SftStageModel) return (null, padId, probe);
+        if (!o.Strategy.UsesDpo || o.Reference.Kind == ReferenceModelKind.SftStageModel) return (null, padId, probe);
         probe.Dispose();
         var reference = ReferenceBuilder.Build(o, createModel, split.Preferences, split.AllPreferences, padId, context.Device, progress, cancellation);
         return (reference, padId, null);
@@ -140,11 +141,11 @@ public sealed class JointTrainer(JointTrainerOptions options)
     private (double? Dpo, double? Sft) Optimum(JointTrainerOptions o, Func<CausalLm> createModel, DataSplit split, ReferenceLogProbCache? reference,
         int padId, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
     {
-        double? dpo = o.DpoOptimum, sft = o.SftOptimum;
-        bool needed = o.Strategy is JointStrategy.MaxRight or JointStrategy.MemoryEfficientMaxRight;
+        double? dpo = o.Strategy.DpoOptimum, sft = o.Strategy.SftOptimum;
+        bool needed = o.Strategy.Kind is JointStrategy.MaxRight or JointStrategy.MemoryEfficientMaxRight;
         if (!needed || (dpo is not null && sft is not null)) return (dpo, sft);
-        if (!o.EstimateMissingOptimum)
-            throw new ArgumentException($"JointTrainerOptions: {o.Strategy} needs DpoOptimum and SftOptimum (f*), and EstimateMissingOptimum is off.");
+        if (!o.Strategy.EstimateMissingOptimum)
+            throw new ArgumentException($"JointTrainerOptions: {o.Strategy.Kind} needs DpoOptimum and SftOptimum (f*), and EstimateMissingOptimum is off.");
         var reference0 = reference ?? ReferenceForSingleObjective(o, createModel, split, padId);
         dpo ??= SingleObjective(o, createModel, split, reference0, padId, ObjectiveKind.Dpo, progress, cancellation);
         sft ??= SingleObjective(o, createModel, split, reference0, padId, ObjectiveKind.Sft, progress, cancellation);
@@ -182,36 +183,36 @@ public sealed class JointTrainer(JointTrainerOptions options)
         return objective == ObjectiveKind.Dpo ? final.FDpo : final.FSft;
     }
 
-    /// <summary>Optimizer steps of the configured strategy (before <see cref="JointTrainerOptions.MaxSteps"/>).</summary>
+    /// <summary>Optimizer steps of the configured strategy (before <see cref="StrategyOptions.MaxSteps"/>).</summary>
     private static int TotalSteps(JointTrainerOptions o, DataSplit split)
     {
-        int Steps(int rows, int batch) => (((rows + batch - 1) / batch) + o.GradientAccumulationSteps - 1) / o.GradientAccumulationSteps;
-        int steps = o.Strategy == JointStrategy.Sequential
-            ? o.SequentialDpoEpochs * Steps(split.Preferences.Count, o.DpoBatchSize) + o.SequentialSftEpochs * Steps(split.Instructions.Count, o.SftBatchSize)
-            : o.Epochs * Steps(split.Instructions.Count, o.SftBatchSize);
-        return o.MaxSteps is { } cap ? Math.Min(cap, steps) : steps;
+        int Steps(int rows, int batch) => (((rows + batch - 1) / batch) + o.Batches.GradientAccumulationSteps - 1) / o.Batches.GradientAccumulationSteps;
+        int steps = o.Strategy.Kind == JointStrategy.Sequential
+            ? o.Strategy.SequentialDpoEpochs * Steps(split.Preferences.Count, o.Batches.DpoBatchSize) + o.Strategy.SequentialSftEpochs * Steps(split.Instructions.Count, o.Batches.SftBatchSize)
+            : o.Strategy.Epochs * Steps(split.Instructions.Count, o.Batches.SftBatchSize);
+        return o.Strategy.MaxSteps is { } cap ? Math.Min(cap, steps) : steps;
     }
 
     private static IJointStrategy CreateStrategy(JointTrainerOptions o, int total, double? dpoStar, double? sftStar, DataSplit split)
     {
         var optimum = new ObjectiveValues(dpoStar ?? 0, sftStar ?? 0);
-        return o.Strategy switch
+        return o.Strategy.Kind switch
         {
             JointStrategy.Sequential => new SequentialStrategy(SequentialPhases(o, split, total)),
-            JointStrategy.Mix => new MixStrategy(o.Lambda, total),
-            JointStrategy.AlRight => new AlrightStrategy(o.Lambda, total, SeedDerivation.Derive(o.Seed, "alright")),
-            JointStrategy.MaxRight => new MaxRightStrategy(o.Lambda, total, optimum),
-            JointStrategy.MemoryEfficientMaxRight => new MemoryEfficientMaxRightStrategy(o.Lambda, total, optimum, o.MaxRightEvaluationInterval),
-            _ => throw new ArgumentOutOfRangeException(nameof(o), o.Strategy, "Unknown strategy."),
+            JointStrategy.Mix => new MixStrategy(o.Strategy.Lambda, total),
+            JointStrategy.AlRight => new AlrightStrategy(o.Strategy.Lambda, total, SeedDerivation.Derive(o.Runtime.EffectiveSeed, "alright")),
+            JointStrategy.MaxRight => new MaxRightStrategy(o.Strategy.Lambda, total, optimum),
+            JointStrategy.MemoryEfficientMaxRight => new MemoryEfficientMaxRightStrategy(o.Strategy.Lambda, total, optimum, o.Strategy.MaxRightEvaluationInterval),
+            _ => throw new ArgumentOutOfRangeException(nameof(o), o.Strategy.Kind, "Unknown strategy."),
         };
     }
 
     private static SequentialPhase[] SequentialPhases(JointTrainerOptions o, DataSplit split, int total)
     {
-        int Steps(int rows, int batch, int epochs) => epochs * ((((rows + batch - 1) / batch) + o.GradientAccumulationSteps - 1) / o.GradientAccumulationSteps);
-        var dpo = new SequentialPhase(ObjectiveKind.Dpo, Steps(split.Preferences.Count, o.DpoBatchSize, o.SequentialDpoEpochs));
-        var sft = new SequentialPhase(ObjectiveKind.Sft, Steps(split.Instructions.Count, o.SftBatchSize, o.SequentialSftEpochs));
-        var ordered = o.SequentialOrder == SequentialOrder.DpoThenSft ? new[] { dpo, sft } : [sft, dpo];
+        int Steps(int rows, int batch, int epochs) => epochs * ((((rows + batch - 1) / batch) + o.Batches.GradientAccumulationSteps - 1) / o.Batches.GradientAccumulationSteps);
+        var dpo = new SequentialPhase(ObjectiveKind.Dpo, Steps(split.Preferences.Count, o.Batches.DpoBatchSize, o.Strategy.SequentialDpoEpochs));
+        var sft = new SequentialPhase(ObjectiveKind.Sft, Steps(split.Instructions.Count, o.Batches.SftBatchSize, o.Strategy.SequentialSftEpochs));
+        var ordered = o.Strategy.SequentialOrder == SequentialOrder.DpoThenSft ? new[] { dpo, sft } : [sft, dpo];
         // MaxSteps cuts the schedule: phases keep their order and the last one is shortened.
         var phases = new List<SequentialPhase>();
         int left = total;

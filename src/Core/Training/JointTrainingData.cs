@@ -2,7 +2,7 @@ namespace XRight.Training;
 
 /// <summary>
 /// The token-level data of a run. The two training sets are separate and may differ in size. When an
-/// evaluation set is not given, the first <see cref="JointTrainerOptions.EvaluationFraction"/> of the
+/// evaluation set is not given, the first <see cref="EvaluationOptions.Fraction"/> of the
 /// training set is held out for it (as the reference code does).
 /// </summary>
 public sealed class JointTrainingData

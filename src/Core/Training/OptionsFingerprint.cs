@@ -1,40 +1,57 @@
+using System.Collections;
 using System.Globalization;
+using System.Reflection;
+using XRight.Modeling.Lora;
 
 namespace XRight.Training;
 
 /// <summary>
-/// The options that decide a run's arithmetic, as "name=value" lines, so a checkpoint is only resumed
-/// by a run that would have produced it, and a refusal can say which options differ.
+/// The options that decide a run's arithmetic, as "path=value" lines, derived from the option records
+/// by reflection: every property is included unless marked <see cref="NotInFingerprintAttribute"/>, so a
+/// new option cannot be forgotten. A checkpoint is only resumed by a run that would have produced it,
+/// and a refusal names the options that differ.
 /// </summary>
 internal static class OptionsFingerprint
 {
-    public static string Of(JointTrainerOptions o) => string.Join('\n', new (string, object?)[]
-    {
-        ("Strategy", o.Strategy), ("Lambda", o.Lambda), ("Beta", o.Beta), ("DpoLossType", o.DpoLossType),
-        ("LabelSmoothing", o.LabelSmoothing), ("Epochs", o.Epochs), ("SequentialDpoEpochs", o.SequentialDpoEpochs),
-        ("SequentialSftEpochs", o.SequentialSftEpochs), ("SequentialOrder", o.SequentialOrder),
-        ("MaxRightEvaluationInterval", o.MaxRightEvaluationInterval), ("LearningRate", o.LearningRate), ("Schedule", o.Schedule),
-        ("WarmupSteps", o.WarmupSteps), ("AdamBeta1", o.AdamBeta1), ("AdamBeta2", o.AdamBeta2), ("AdamEpsilon", o.AdamEpsilon),
-        ("WeightDecay", o.WeightDecay), ("MaxGradNorm", o.MaxGradNorm), ("GradientAccumulationSteps", o.GradientAccumulationSteps),
-        ("SftBatchSize", o.SftBatchSize), ("DpoBatchSize", o.DpoBatchSize), ("GroupByLength", o.GroupByLength), ("MaxSteps", o.MaxSteps),
-        ("Reference.Kind", o.Reference.Kind), ("Seed", o.Seed),
-        ("Lora", LoraText(o)),
-    }.Select(p => $"{p.Item1}={Convert.ToString(p.Item2, CultureInfo.InvariantCulture) ?? "none"}"));
+    /// <summary>The fingerprint of the training options (only the properties of <see cref="JointTrainerOptions"/>, not of a derived type).</summary>
+    public static string Of(JointTrainerOptions options) => string.Join('\n', Lines(typeof(JointTrainerOptions), options, ""));
 
     /// <summary>
     /// The options that decide how a reference trained on the chosen responses comes out (its SFT run):
-    /// not the strategy, λ or epochs of the run that uses it, so a λ sweep shares one reference.
+    /// the optimizer, the SFT batching, the seed, LoRA and the reference's own epochs — not the strategy,
+    /// λ or epochs of the run that uses it, so a λ sweep shares one reference.
     /// </summary>
-    public static string OfReferenceTraining(JointTrainerOptions o) => string.Join('\n', new (string, object?)[]
+    public static string OfReferenceTraining(JointTrainerOptions o) => string.Join('\n', new[]
     {
-        ("Reference.TrainingEpochs", o.Reference.TrainingEpochs), ("LearningRate", o.LearningRate), ("Schedule", o.Schedule),
-        ("WarmupSteps", o.WarmupSteps), ("AdamBeta1", o.AdamBeta1), ("AdamBeta2", o.AdamBeta2), ("AdamEpsilon", o.AdamEpsilon),
-        ("WeightDecay", o.WeightDecay), ("MaxGradNorm", o.MaxGradNorm), ("GradientAccumulationSteps", o.GradientAccumulationSteps),
-        ("SftBatchSize", o.SftBatchSize), ("GroupByLength", o.GroupByLength), ("Seed", o.Seed), ("Lora", LoraText(o)),
-    }.Select(p => $"{p.Item1}={Convert.ToString(p.Item2, CultureInfo.InvariantCulture) ?? "none"}"));
+        Line("Reference.TrainingEpochs", o.Reference.TrainingEpochs),
+        Line("Batches.SftBatchSize", o.Batches.SftBatchSize),
+        Line("Batches.GradientAccumulationSteps", o.Batches.GradientAccumulationSteps),
+        Line("Batches.GroupByLength", o.Batches.GroupByLength),
+        Line("Runtime.Seed", o.Runtime.EffectiveSeed),
+    }.Concat(Lines(typeof(OptimizerOptions), o.Optimizer, "Optimizer."))
+     .Concat(Lines(typeof(LoraOptions), o.Lora, "Lora.")));
 
-    private static string? LoraText(JointTrainerOptions o)
-        => o.Lora is null ? null : $"r={o.Lora.Rank} alpha={o.Lora.Alpha} dropout={o.Lora.Dropout} targets={string.Join('|', o.Lora.TargetModules)}";
+    /// <summary>One line per option of <paramref name="type"/>; nested option records are expanded with their path.</summary>
+    public static IEnumerable<string> Lines(Type type, object? value, string prefix)
+    {
+        if (value is null)
+        {
+            yield return Line(prefix.TrimEnd('.'), null);
+            yield break;
+        }
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).OrderBy(p => p.MetadataToken))
+        {
+            if (property.GetCustomAttribute<NotInFingerprintAttribute>() is not null || property.GetIndexParameters().Length > 0) continue;
+            var child = property.GetValue(value);
+            var path = prefix + property.Name;
+            var declared = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            if (IsOptionsRecord(declared))
+                foreach (var line in Lines(declared, child, path + "."))
+                    yield return line;
+            else
+                yield return Line(path, child);
+        }
+    }
 
     /// <summary>The lines that differ, as "name: checkpoint X, now Y".</summary>
     public static string Differences(string saved, string current)
@@ -44,4 +61,17 @@ internal static class OptionsFingerprint
             .Where(p => !before.TryGetValue(p[0], out var v) || v != (p.Length > 1 ? p[1] : ""))
             .Select(p => $"  {p[0]}: checkpoint {before.GetValueOrDefault(p[0], "absent")}, now {(p.Length > 1 ? p[1] : "")}"));
     }
+
+    private static bool IsOptionsRecord(Type type) => type.IsClass && type.Name.EndsWith("Options", StringComparison.Ordinal) && type.Namespace?.StartsWith("XRight", StringComparison.Ordinal) == true;
+
+    private static string Line(string path, object? value) => $"{path}={Format(value)}";
+
+    private static string Format(object? value) => value switch
+    {
+        null => "none",
+        string s => s,
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        IEnumerable items => string.Join('|', items.Cast<object?>().Select(Format)),
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "none",
+    };
 }

@@ -49,10 +49,10 @@ internal sealed class TrainingRun
         _options = setup.Options;
         _model = setup.Model;
         _strategy = setup.Strategy;
-        _sft = setup.Instructions.Count > 0 ? new BatchLoader<TokenizedInstruction>(setup.Instructions, _options.SftBatchSize,
-            SeedDerivation.Derive(_options.Seed, setup.Phase + "/sft-loader"), _options.GroupByLength ? r => r.Length : null) : null;
-        _dpo = setup.Preferences.Count > 0 ? new BatchLoader<TokenizedPreference>(setup.Preferences, _options.DpoBatchSize,
-            SeedDerivation.Derive(_options.Seed, setup.Phase + "/dpo-loader"), _options.GroupByLength ? r => r.Length : null) : null;
+        _sft = setup.Instructions.Count > 0 ? new BatchLoader<TokenizedInstruction>(setup.Instructions, _options.Batches.SftBatchSize,
+            SeedDerivation.Derive(_options.Runtime.EffectiveSeed, setup.Phase + "/sft-loader"), _options.Batches.GroupByLength ? r => r.Length : null) : null;
+        _dpo = setup.Preferences.Count > 0 ? new BatchLoader<TokenizedPreference>(setup.Preferences, _options.Batches.DpoBatchSize,
+            SeedDerivation.Derive(_options.Runtime.EffectiveSeed, setup.Phase + "/dpo-loader"), _options.Batches.GroupByLength ? r => r.Length : null) : null;
         _sftEvaluation = setup.InstructionEvaluation;
         _dpoEvaluation = setup.PreferenceEvaluation;
         _reference = setup.Reference;
@@ -63,10 +63,10 @@ internal sealed class TrainingRun
         _optionsFingerprint = setup.OptionsFingerprint;
         _progress = setup.Progress;
         _cancellation = setup.Cancellation;
-        _scoring = new PolicyScoring(_model, _options.DpoLoss, setup.PadTokenId);
+        _scoring = new PolicyScoring(_model, _options.Dpo, setup.PadTokenId);
         _trainable = _model.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter)).ToArray();
-        _optimizer = new AdamW(_trainable.Select(p => p.Parameter), _options.AdamBeta1, _options.AdamBeta2, _options.AdamEpsilon, _options.WeightDecay);
-        _schedule = new LearningRateSchedule(_options.Schedule, _options.LearningRate, _options.WarmupSteps, _strategy.TotalSteps);
+        _optimizer = new AdamW(_trainable.Select(p => p.Parameter), _options.Optimizer.AdamBeta1, _options.Optimizer.AdamBeta2, _options.Optimizer.AdamEpsilon, _options.Optimizer.WeightDecay);
+        _schedule = new LearningRateSchedule(_options.Optimizer.Schedule, _options.Optimizer.LearningRate, _options.Optimizer.WarmupSteps, _strategy.TotalSteps);
     }
 
     public string? ReferenceFingerprint => _reference?.Fingerprint;
@@ -88,13 +88,13 @@ internal sealed class TrainingRun
             var stepped = Step();
             _step++;
             Report(clock, stepped);
-            bool evaluate = _evaluateDuringRun && (_step == 1 || _step % _options.EvaluationInterval == 0);
+            bool evaluate = _evaluateDuringRun && (_step == 1 || _step % _options.Evaluation.Interval == 0);
             if (evaluate)
             {
                 var point = Evaluate(clock, stepped);
                 if (StopRule(point) is { } reason) { stop = reason; break; }
             }
-            if (_checkpointDirectory is not null && _options.CheckpointInterval > 0 && _step % _options.CheckpointInterval == 0)
+            if (_checkpointDirectory is not null && _options.Checkpoints.Interval > 0 && _step % _options.Checkpoints.Interval == 0)
                 SaveCheckpoint(clock);
         }
         if (_trajectory.Count == 0 || _trajectory[^1].Step != _step) Evaluate(clock, _trajectory.Count > 0 ? _trajectory[^1].Stepped : null);
@@ -139,7 +139,7 @@ internal sealed class TrainingRun
             if (firstSft is not null) TakeSft();
         }
 
-        int micro = _options.GradientAccumulationSteps;
+        int micro = _options.Batches.GradientAccumulationSteps;
         List<Tensor> dpoMetrics = [], sftMetrics = [];
         for (int m = 0; m < micro; m++)
         {
@@ -158,7 +158,7 @@ internal sealed class TrainingRun
             if (dpo is not null) dpoMetrics.Add(dpo.Metrics.detach().MoveToOuterDisposeScope());
             if (sft is not null) sftMetrics.Add(sft.Metrics.detach().MoveToOuterDisposeScope());
         }
-        var norm = GradientClipping.ClipByGlobalNorm(_trainable.Select(p => p.Parameter), _options.MaxGradNorm);
+        var norm = GradientClipping.ClipByGlobalNorm(_trainable.Select(p => p.Parameter), _options.Optimizer.MaxGradNorm);
         var (dpoRead, sftRead, gradientNorm) = ReadStep(dpoMetrics, sftMetrics, norm, objectiveName);
         _lastLearningRate = _schedule.At(_step);
         _optimizer.Step(_lastLearningRate);
@@ -286,16 +286,16 @@ internal sealed class TrainingRun
 
     // Before an SFT-stage reference exists, f_DPO is undefined (NaN).
     private HeldOutMetrics HeldOut()
-        => _scoring.Evaluate(_sftEvaluation, _reference is null ? [] : _dpoEvaluation, _reference, _options.EvaluationBatchSize);
+        => _scoring.Evaluate(_sftEvaluation, _reference is null ? [] : _dpoEvaluation, _reference, _options.Evaluation.BatchSize);
 
     // The gap rule (the reference code's) ends joint runs only: a Sequential run reaches one objective's
     // optimum in its phase by design and must still run the other phase.
     private TrainingStopReason? StopRule(TrajectoryPoint point)
     {
-        bool gapReached = (DpoOptimum is { } dpoStar && point.FDpo - dpoStar <= _options.StopGap)
-                          || (SftOptimum is { } sftStar && point.FSft - sftStar <= _options.StopGap);
+        bool gapReached = (DpoOptimum is { } dpoStar && point.FDpo - dpoStar <= _options.Evaluation.StopGap)
+                          || (SftOptimum is { } sftStar && point.FSft - sftStar <= _options.Evaluation.StopGap);
         if (gapReached && _strategy is not SequentialStrategy) return TrainingStopReason.GapReached;
-        if (_options.StopWhenDominating is { } target && point.FDpo <= target.Dpo && point.FSft <= target.Sft)
+        if (_options.Evaluation.StopWhenDominating is { } target && point.FDpo <= target.Dpo && point.FSft <= target.Sft)
             return TrainingStopReason.DominatesTarget;
         return null;
     }
@@ -340,7 +340,7 @@ internal sealed class TrainingRun
             ReferenceFingerprint = _reference?.Fingerprint,
         };
         var trainable = _trainable.ToDictionary(p => p.Name, p => (Tensor)p.Parameter);
-        CheckpointStore.Save(_checkpointDirectory!, state, trainable, _optimizer.StateTensors(), _reference, _options.KeepCheckpoints);
+        CheckpointStore.Save(_checkpointDirectory!, state, trainable, _optimizer.StateTensors(), _reference, _options.Checkpoints.Keep);
     }
 
     private void Resume(string folder)

@@ -6,10 +6,10 @@ public enum TrainingStopReason
     /// <summary>All planned steps ran.</summary>
     Completed,
 
-    /// <summary>A held-out optimality gap reached <see cref="JointTrainerOptions.StopGap"/>.</summary>
+    /// <summary>A held-out optimality gap reached <see cref="EvaluationOptions.StopGap"/>.</summary>
     GapReached,
 
-    /// <summary>The held-out point weakly dominated <see cref="JointTrainerOptions.StopWhenDominating"/>.</summary>
+    /// <summary>The held-out point weakly dominated <see cref="EvaluationOptions.StopWhenDominating"/>.</summary>
     DominatesTarget,
 
     /// <summary>A Sequential phase stopped early and nothing was left.</summary>

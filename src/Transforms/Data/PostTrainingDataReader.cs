@@ -1,6 +1,8 @@
 using Microsoft.ML;
 using XRight.Data.Validation;
 
+using XRight.Text;
+
 namespace XRight.Data;
 
 /// <summary>

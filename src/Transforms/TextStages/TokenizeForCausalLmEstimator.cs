@@ -32,14 +32,14 @@ public sealed class TokenizeForCausalLmEstimator : IEstimator<TokenizeForCausalL
     /// <summary>The input shape plus a token column per text column present, and the fits flag.</summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
-        var textColumns = TokenizeForCausalLmTransformer.TextColumnsOf(_options);
+        var textColumns = _options.Columns.TextColumns;
         var present = new List<string>();
         foreach (var name in textColumns)
         {
             var column = inputSchema.FirstOrDefault(c => c.Name == name);
             if (column.Name is null)
             {
-                if (name == _options.PromptColumnName)
+                if (name == _options.Columns.Prompt)
                     throw new ArgumentOutOfRangeException(nameof(inputSchema), $"TokenizeForCausalLm: the input has no prompt column '{name}'.");
                 continue;
             }
@@ -47,11 +47,11 @@ public sealed class TokenizeForCausalLmEstimator : IEstimator<TokenizeForCausalL
                 throw new ArgumentOutOfRangeException(nameof(inputSchema), $"TokenizeForCausalLm: column '{name}' must be scalar text, but is {column.ItemType}.");
             present.Add(name);
         }
-        var added = present.Select(TokenizeForCausalLmOptions.TokensColumnFor).Append(_options.FitsColumnName).ToHashSet();
+        var added = present.Select(PostTrainingColumnNames.TokensOf).Append(_options.Columns.TokensFit).ToHashSet();
         var columns = inputSchema.Where(c => !added.Contains(c.Name)).ToList();
         foreach (var name in present)
-            columns.Add(MlNetBridge.ShapeColumn(TokenizeForCausalLmOptions.TokensColumnFor(name), SchemaShape.Column.VectorKind.VariableVector, NumberDataViewType.Int32));
-        columns.Add(MlNetBridge.ShapeColumn(_options.FitsColumnName, SchemaShape.Column.VectorKind.Scalar, BooleanDataViewType.Instance));
+            columns.Add(MlNetBridge.ShapeColumn(PostTrainingColumnNames.TokensOf(name), SchemaShape.Column.VectorKind.VariableVector, NumberDataViewType.Int32));
+        columns.Add(MlNetBridge.ShapeColumn(_options.Columns.TokensFit, SchemaShape.Column.VectorKind.Scalar, BooleanDataViewType.Instance));
         return new SchemaShape(columns);
     }
 }

@@ -47,9 +47,6 @@ public sealed class TokenizeForCausalLmTransformer : ITransformer
     /// <summary>The input with the token columns appended, computed lazily.</summary>
     public IDataView Transform(IDataView input) => new MappedDataView(input, new Mapper(this, input.Schema));
 
-    internal static string[] TextColumnsOf(TokenizeForCausalLmOptions options)
-        => [options.PromptColumnName, options.ResponseColumnName, options.ChosenColumnName, options.RejectedColumnName];
-
     void ICanSaveModel.Save(ModelSaveContext ctx)
     {
         var writer = MlNetBridge.BeginSave(ctx, VersionInfo());
@@ -57,8 +54,8 @@ public sealed class TokenizeForCausalLmTransformer : ITransformer
         writer.Write((int)_options.EosPolicy);
         writer.Write((int)_options.PromptTruncation);
         writer.Write(_options.MinPromptTokens);
-        foreach (var name in TextColumnsOf(_options)) writer.Write(name);
-        writer.Write(_options.FitsColumnName);
+        foreach (var name in _options.Columns.TextColumns) writer.Write(name);
+        writer.Write(_options.Columns.TokensFit);
         MlNetBridge.SaveBinaryStream(ctx, TokenizerStream, w => FileBundle.Write(w, Tokenizer.ToFiles()));
     }
 
@@ -76,11 +73,14 @@ public sealed class TokenizeForCausalLmTransformer : ITransformer
             EosPolicy = (EosPolicy)reader.ReadInt32(),
             PromptTruncation = (PromptTruncation)reader.ReadInt32(),
             MinPromptTokens = reader.ReadInt32(),
-            PromptColumnName = reader.ReadString(),
-            ResponseColumnName = reader.ReadString(),
-            ChosenColumnName = reader.ReadString(),
-            RejectedColumnName = reader.ReadString(),
-            FitsColumnName = reader.ReadString(),
+            Columns = new PostTrainingColumnNames
+            {
+                Prompt = reader.ReadString(),
+                Response = reader.ReadString(),
+                Chosen = reader.ReadString(),
+                Rejected = reader.ReadString(),
+                TokensFit = reader.ReadString(),
+            },
         };
         Dictionary<string, byte[]>? files = null;
         if (!MlNetBridge.TryLoadBinaryStream(loadContext, TokenizerStream, r => files = FileBundle.Read(r, "the tokenizer in the model zip")))
@@ -127,11 +127,11 @@ public sealed class TokenizeForCausalLmTransformer : ITransformer
         private static DataViewSchema.Column[] PresentTextColumns(TokenizeForCausalLmOptions options, DataViewSchema schema)
         {
             var present = new List<DataViewSchema.Column>();
-            foreach (var name in TextColumnsOf(options))
+            foreach (var name in options.Columns.TextColumns)
             {
                 if (schema.GetColumnOrNull(name) is not { } column)
                 {
-                    if (name == options.PromptColumnName)
+                    if (name == options.Columns.Prompt)
                         throw new ArgumentOutOfRangeException(nameof(schema), $"TokenizeForCausalLm: the input has no prompt column '{name}'.");
                     continue;
                 }
@@ -147,8 +147,8 @@ public sealed class TokenizeForCausalLmTransformer : ITransformer
             var vector = new VectorDataViewType(NumberDataViewType.Int32);
             return
             [
-                .. PresentTextColumns(options, schema).Select(c => new DataViewSchema.DetachedColumn(TokenizeForCausalLmOptions.TokensColumnFor(c.Name), vector)),
-                new DataViewSchema.DetachedColumn(options.FitsColumnName, BooleanDataViewType.Instance),
+                .. PresentTextColumns(options, schema).Select(c => new DataViewSchema.DetachedColumn(PostTrainingColumnNames.TokensOf(c.Name), vector)),
+                new DataViewSchema.DetachedColumn(options.Columns.TokensFit, BooleanDataViewType.Instance),
             ];
         }
 

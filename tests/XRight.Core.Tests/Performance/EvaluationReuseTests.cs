@@ -43,7 +43,7 @@ public sealed class EvaluationReuseTests
         var options = TinyTask.Options(JointStrategy.MemoryEfficientMaxRight);
         var model = TinyTask.Model();
         var reference = new ReferenceLogProbCache("initial");
-        new PolicyScoring(model, options.DpoLoss, TinyTask.Eos).FillReferenceCache(reference, data.Preferences, 4);
+        new PolicyScoring(model, options.Dpo, TinyTask.Eos).FillReferenceCache(reference, data.Preferences, 4);
         new TrainingRun(new TrainingRunSetup
         {
             Options = options,

@@ -30,7 +30,7 @@ public sealed class JointTrainerTests
         else Assert.AreEqual(result.Steps, result.DpoSteps + result.SftSteps);
 
         using var initial = TinyTask.Model();
-        var before = new PolicyScoring(initial, options.DpoLoss, TinyTask.Eos).Evaluate(data.InstructionEvaluation!, [], null, 16);
+        var before = new PolicyScoring(initial, options.Dpo, TinyTask.Eos).Evaluate(data.InstructionEvaluation!, [], null, 16);
         Assert.IsLessThan(before.FSft, result.Final.FSft, $"f_SFT {before.FSft} -> {result.Final.FSft}");
         Assert.IsTrue(double.IsFinite(result.Final.FDpo));
     }
@@ -42,7 +42,7 @@ public sealed class JointTrainerTests
         var options = TinyTask.Options(JointStrategy.AlRight);
         using var model = TinyTask.Model();
         var reference = new XRight.Training.Reference.ReferenceLogProbCache("test");
-        var scoring = new PolicyScoring(model, options.DpoLoss, TinyTask.Eos);
+        var scoring = new PolicyScoring(model, options.Dpo, TinyTask.Eos);
         scoring.FillReferenceCache(reference, data.PreferenceEvaluation!, 4);
         var metrics = scoring.Evaluate([], data.PreferenceEvaluation!, reference, 4);
         Assert.AreEqual(Math.Log(2), metrics.FDpo, 1e-6);
@@ -57,16 +57,18 @@ public sealed class JointTrainerTests
         // implicit reward is 0: DPO loss ln 2, margins 0 and no pair strictly preferred.
         var data = TinyTask.Data();
         var options = TinyTask.Options(JointStrategy.Mix);
-        options.SftBatchSize = data.Instructions.Count;
-        options.DpoBatchSize = data.Preferences.Count;
-        options.Epochs = 1;
+        options = options with
+        {
+            Batches = options.Batches with { SftBatchSize = data.Instructions.Count, DpoBatchSize = data.Preferences.Count },
+            Strategy = options.Strategy with { Epochs = 1 },
+        };
         var reports = new List<TrainingProgress>();
         var result = new JointTrainer(options).Train(() => TinyTask.Model(), data, new Collect(reports));
         using var trained = result.Model;
 
         var step = reports.Single(r => r.Phase == "training" && r.Step == 1);
         using var initial = TinyTask.Model();
-        var scoring = new PolicyScoring(initial, options.DpoLoss, TinyTask.Eos);
+        var scoring = new PolicyScoring(initial, options.Dpo, TinyTask.Eos);
         var expected = scoring.Evaluate(data.Instructions, [], null, 64);
         double chosenLogps, rejectedLogps;
         using (no_grad())
@@ -89,7 +91,7 @@ public sealed class JointTrainerTests
         Assert.AreEqual(step.Sft.Loss, step.SftLoss);
         Assert.AreEqual(step.Dpo.Loss, step.DpoLoss);
         Assert.IsGreaterThan(0, step.GradientNorm);
-        Assert.AreEqual(options.LearningRate, step.LearningRate, 1e-12);
+        Assert.AreEqual(options.Optimizer.LearningRate, step.LearningRate, 1e-12);
 
         var logged = step.ToDictionary();
         Assert.AreEqual(step.Dpo.RewardsMargins, logged["dpo/rewards/margins"]);
@@ -129,24 +131,27 @@ public sealed class JointTrainerTests
         var data = TinyTask.Data();
         using var dir = new TempDirectory();
         var options = TinyTask.Options(JointStrategy.MemoryEfficientMaxRight);
-        options.MaxRightEvaluationInterval = 3;
-        options.Lora = new XRight.Modeling.Lora.LoraOptions { Rank = 4, Alpha = 8, Dropout = 0.1 };
+        options = options with
+        {
+            Lora = new XRight.Modeling.Lora.LoraOptions { Rank = 4, Alpha = 8, Dropout = 0.1 },
+            Strategy = options.Strategy with { MaxRightEvaluationInterval = 3 },
+        };
 
         var straight = new JointTrainer(options).Train(() => TinyTask.Model(), data);
         using var straightModel = straight.Model;
 
-        var interrupted = options.Clone();
-        interrupted.CheckpointDirectory = dir.Path;
-        interrupted.CheckpointInterval = 3;
-        interrupted.MaxSteps = null;
+        var interrupted = options with
+        {
+            Checkpoints = options.Checkpoints with { Directory = dir.Path, Interval = 3 },
+            Strategy = options.Strategy with { MaxSteps = null },
+        };
         using var cancel = new CancellationTokenSource();
         var stopAfter7 = new Progress7(cancel);
         Assert.ThrowsExactly<OperationCanceledException>(() => new JointTrainer(interrupted).Train(() => TinyTask.Model(), data, stopAfter7, cancel.Token));
         var checkpoints = Directory.GetDirectories(dir.Path).Order().ToArray();
         Assert.AreEqual("checkpoint-0000006", Path.GetFileName(checkpoints[^1]));
 
-        var resumed = options.Clone();
-        resumed.ResumeFrom = checkpoints[^1];
+        var resumed = options with { Checkpoints = options.Checkpoints with { ResumeFrom = checkpoints[^1] } };
         var result = new JointTrainer(resumed).Train(() => TinyTask.Model(), data);
         using var resumedModel = result.Model;
 
@@ -169,20 +174,20 @@ public sealed class JointTrainerTests
     }
 
     [TestMethod]
-    [DataRow(nameof(JointTrainerOptions.Lambda), 1.5)]
-    [DataRow(nameof(JointTrainerOptions.LearningRate), 0.0)]
-    [DataRow(nameof(JointTrainerOptions.Beta), -0.1)]
-    [DataRow(nameof(JointTrainerOptions.MaxRightEvaluationInterval), 0.0)]
+    [DataRow("Strategy.Lambda", 1.5)]
+    [DataRow("Optimizer.LearningRate", 0.0)]
+    [DataRow("Dpo.Beta", -0.1)]
+    [DataRow("Strategy.MaxRightEvaluationInterval", 0.0)]
     public void BadOptionsFailBeforeAnyWork(string option, double value)
     {
         var options = TinyTask.Options(JointStrategy.AlRight);
-        switch (option)
+        options = option switch
         {
-            case nameof(JointTrainerOptions.Lambda): options.Lambda = value; break;
-            case nameof(JointTrainerOptions.LearningRate): options.LearningRate = value; break;
-            case nameof(JointTrainerOptions.Beta): options.Beta = value; break;
-            default: options.MaxRightEvaluationInterval = (int)value; break;
-        }
+            "Strategy.Lambda" => options with { Strategy = options.Strategy with { Lambda = value } },
+            "Optimizer.LearningRate" => options with { Optimizer = options.Optimizer with { LearningRate = value } },
+            "Dpo.Beta" => options with { Dpo = options.Dpo with { Beta = value } },
+            _ => options with { Strategy = options.Strategy with { MaxRightEvaluationInterval = (int)value } },
+        };
         int created = 0;
         var e = Assert.Throws<ArgumentException>(() => new JointTrainer(options).Train(() => { created++; return TinyTask.Model(); }, TinyTask.Data()));
         StringAssert.Contains(e.Message, option);
@@ -202,10 +207,11 @@ public sealed class JointTrainerTests
     {
         using var dir = new TempDirectory();
         var options = TinyTask.Options(JointStrategy.AlRight);
-        options.LearningRate = 1e30;
-        options.MaxGradNorm = 0;
-        options.CheckpointDirectory = dir.Path;
-        options.CheckpointInterval = 1;
+        options = options with
+        {
+            Optimizer = options.Optimizer with { LearningRate = 1e30, MaxGradNorm = 0 },
+            Checkpoints = options.Checkpoints with { Directory = dir.Path, Interval = 1 },
+        };
         var e = Assert.ThrowsExactly<TrainingDivergedException>(() => new JointTrainer(options).Train(() => TinyTask.Model(), TinyTask.Data()));
         StringAssert.Contains(e.Message, $"step {e.Step}");
         Assert.IsGreaterThan(1, e.Step);

@@ -30,12 +30,15 @@ public sealed class ReferenceTests
         using var dir = new TempDirectory();
         var data = TinyTask.Data();
         var options = TinyTask.Options(JointStrategy.AlRight);
-        options.Epochs = 1;
-        options.Lora = new LoraOptions { Rank = 4, Alpha = 8 };
-        options.Reference = new ReferenceOptions
+        options = options with
         {
-            Kind = ReferenceModelKind.TrainedOnChosen, TrainingEpochs = 3,
-            CacheFile = dir.File("reference.cache"), ModelFolder = Path.Combine(dir.Path, "reference"),
+            Lora = new LoraOptions { Rank = 4, Alpha = 8 },
+            Strategy = options.Strategy with { Epochs = 1 },
+            Reference = new ReferenceOptions
+            {
+                Kind = ReferenceModelKind.TrainedOnChosen, TrainingEpochs = 3,
+                CacheFile = dir.File("reference.cache"), ModelFolder = Path.Combine(dir.Path, "reference"),
+            },
         };
 
         var first = new Phases();
@@ -59,9 +62,7 @@ public sealed class ReferenceTests
         }
 
         var second = new Phases();
-        var otherRun = options.Clone();
-        otherRun.Strategy = JointStrategy.MemoryEfficientMaxRight;
-        otherRun.Lambda = 0.25;
+        var otherRun = options with { Strategy = options.Strategy with { Kind = JointStrategy.MemoryEfficientMaxRight, Lambda = 0.25 } };
         using (new JointTrainer(otherRun).Train(() => TinyTask.Model(), data, second).Model) { }
         Assert.IsFalse(second.Seen.Contains("reference"), "another strategy and λ reuse the cache and the kept model");
     }
@@ -72,7 +73,7 @@ public sealed class ReferenceTests
         using var dir = new TempDirectory();
         var rows = TinyTask.Data().Preferences;
         var options = TinyTask.Options(JointStrategy.AlRight);
-        options.Reference = new ReferenceOptions { Kind = ReferenceModelKind.InitialModel, CacheFile = dir.File("ref.cache") };
+        options = options with { Reference = new ReferenceOptions { Kind = ReferenceModelKind.InitialModel, CacheFile = dir.File("ref.cache") } };
         var cache = ReferenceBuilder.Build(options, () => TinyTask.Model(seed: 1), rows, rows, TinyTask.Eos, CPU, null, default);
         Assert.AreEqual(rows.Count, cache.Count);
 
@@ -89,8 +90,11 @@ public sealed class ReferenceTests
     {
         using var dir = new TempDirectory();
         var options = TinyTask.Options(JointStrategy.AlRight);
-        options.Lora = new LoraOptions { Rank = 2, Alpha = 2 };
-        options.Reference = new ReferenceOptions { Kind = ReferenceModelKind.InitialModel, ModelFolder = dir.Path };
+        options = options with
+        {
+            Lora = new LoraOptions { Rank = 2, Alpha = 2 },
+            Reference = new ReferenceOptions { Kind = ReferenceModelKind.InitialModel, ModelFolder = dir.Path },
+        };
         using (new JointTrainer(options).Train(() => TinyTask.Model(), TinyTask.Data()).Model) { }
         Assert.AreEqual(ReferenceModelForm.PolicyWithoutAdapters, KeptReference.Read(dir.Path)!.Form);
     }
@@ -102,8 +106,11 @@ public sealed class ReferenceTests
         var rows = TinyTask.Data().Preferences;
         using (var saved = TinyTask.Model(seed: 9)) saved.SavePretrained(dir.Path);
         var options = TinyTask.Options(JointStrategy.AlRight);
-        options.Device = "cpu";
-        options.Reference = new ReferenceOptions { Kind = ReferenceModelKind.Folder, Folder = dir.Path };
+        options = options with
+        {
+            Reference = new ReferenceOptions { Kind = ReferenceModelKind.Folder, Folder = dir.Path },
+            Runtime = options.Runtime with { Device = "cpu" },
+        };
         var cache = ReferenceBuilder.Build(options, () => TinyTask.Model(seed: 1), rows, rows, TinyTask.Eos, CPU, null, default);
         using var direct = TinyTask.Model(seed: 9);
         var expected = ChosenLogProbs(direct, rows);
@@ -114,9 +121,12 @@ public sealed class ReferenceTests
     public void SftStageReferenceIsThePolicyWhenDpoStarts()
     {
         var options = TinyTask.Options(JointStrategy.Sequential);
-        options.SequentialOrder = SequentialOrder.SftThenDpo;
-        options.Reference = new ReferenceOptions { Kind = ReferenceModelKind.SftStageModel };
-        options.EvaluationInterval = 2;
+        options = options with
+        {
+            Reference = new ReferenceOptions { Kind = ReferenceModelKind.SftStageModel },
+            Strategy = options.Strategy with { SequentialOrder = SequentialOrder.SftThenDpo },
+            Evaluation = options.Evaluation with { Interval = 2 },
+        };
         var result = new JointTrainer(options).Train(() => TinyTask.Model(), TinyTask.Data());
         using var model = result.Model;
         // 6 SFT steps, then 4 DPO steps: f_DPO is undefined before the reference exists.

@@ -43,17 +43,11 @@ internal static class TinyTask
 
     public static JointTrainerOptions Options(JointStrategy strategy) => new()
     {
-        Strategy = strategy,
-        Lambda = 0.5,
-        LearningRate = 1e-2,
-        SftBatchSize = 4,
-        DpoBatchSize = 4,
-        Epochs = 2,
-        EvaluationInterval = 4,
-        DpoOptimum = 0.0,
-        SftOptimum = 0.0,
+        Strategy = new() { Kind = strategy, Lambda = 0.5, Epochs = 2, DpoOptimum = 0.0, SftOptimum = 0.0 },
+        Optimizer = new() { LearningRate = 1e-2 },
+        Batches = new() { SftBatchSize = 4, DpoBatchSize = 4 },
+        Evaluation = new() { Interval = 4 },
         Reference = new ReferenceOptions { Kind = ReferenceModelKind.InitialModel },
-        Device = "cpu",
-        Seed = 3,
+        Runtime = new() { Device = "cpu", Seed = 3 },
     };
 }

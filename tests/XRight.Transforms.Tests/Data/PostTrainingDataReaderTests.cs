@@ -1,6 +1,7 @@
 using Microsoft.Data.Analysis;
 using Microsoft.ML;
 using XRight.Data;
+using XRight.Text;
 
 namespace XRight.Tests.Data;
 

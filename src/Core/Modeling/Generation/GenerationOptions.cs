@@ -1,7 +1,7 @@
 namespace XRight.Modeling.Generation;
 
 /// <summary>How <c>CausalLm.Generate</c> continues prompts.</summary>
-public sealed class GenerationOptions
+public sealed record GenerationOptions
 {
     /// <summary>At most this many new tokens per prompt. Default: 128.</summary>
     public int MaxNewTokens { get; init; } = 128;

@@ -8,7 +8,7 @@ namespace XRight.Modeling.Lora;
 /// The paper's settings: r = α = 32 on <c>query_key_value</c> for Pythia, r = α = 16 on
 /// <c>q_proj</c>, <c>v_proj</c> for Llama.
 /// </remarks>
-public sealed class LoraOptions
+public sealed record LoraOptions
 {
     /// <summary>The value of <see cref="TargetModules"/> that targets every linear layer except the output head.</summary>
     public const string AllLinear = "all-linear";

@@ -56,7 +56,7 @@ internal static class ReferenceBuilder
     private static ReferenceLogProbCache Fill(CausalLm model, ReferenceLogProbCache cache, JointTrainerOptions options, IReadOnlyList<TokenizedPreference> rows, int padId, bool isInitialModel)
     {
         int before = cache.Count;
-        new PolicyScoring(model, options.DpoLoss, padId).FillReferenceCache(cache, rows, options.EvaluationBatchSize);
+        new PolicyScoring(model, options.Dpo, padId).FillReferenceCache(cache, rows, options.Evaluation.BatchSize);
         if (options.Reference.CacheFile is { } file && cache.Count != before) cache.Save(file);
         if (options.Reference.ModelFolder is { } folder && KeptReference.Read(folder)?.Fingerprint != cache.Fingerprint)
             KeptReference.Keep(folder, cache.Fingerprint, model, policyHasAdapters: options.Lora is not null, isInitialModel);
@@ -68,8 +68,8 @@ internal static class ReferenceBuilder
         IProgress<TrainingProgress>? progress, CancellationToken cancellation)
     {
         var chosen = rows.Select(r => new TokenizedInstruction(r.Prompt, r.Chosen)).ToArray();
-        int batchesPerEpoch = (chosen.Length + options.SftBatchSize - 1) / options.SftBatchSize;
-        int steps = options.Reference.TrainingEpochs * ((batchesPerEpoch + options.GradientAccumulationSteps - 1) / options.GradientAccumulationSteps);
+        int batchesPerEpoch = (chosen.Length + options.Batches.SftBatchSize - 1) / options.Batches.SftBatchSize;
+        int steps = options.Reference.TrainingEpochs * ((batchesPerEpoch + options.Batches.GradientAccumulationSteps - 1) / options.Batches.GradientAccumulationSteps);
         var run = new TrainingRun(new TrainingRunSetup
         {
             Options = options,

@@ -1,3 +1,5 @@
+using XRight.Text;
+
 namespace XRight.Data.Validation;
 
 /// <summary>The checks a row must pass to be trained on; the first failing one is the row's issue.</summary>

@@ -145,7 +145,7 @@ public sealed class ParetoSelectEstimator : IEstimator<JointPostTrainTransformer
         if (_options.Resume && File.Exists(record) && File.Exists(zip))
         {
             _options.Progress?.Report(new ParetoProgress(candidate.Name, index, count, null, Reused: true));
-            return JsonSerializer.Deserialize<SelectionCandidate>(File.ReadAllText(record), JointPostTrainTransformer.Json)!;
+            return JsonSerializer.Deserialize<SelectionCandidate>(File.ReadAllText(record), JsonFile.CompactRecords)!;
         }
         var o = candidate.Options;
         o.DpoOptimum = dpoStar;
@@ -172,7 +172,7 @@ public sealed class ParetoSelectEstimator : IEstimator<JointPostTrainTransformer
             Trajectory = summary.Trajectory,
             ModelPath = zip,
         };
-        AtomicFile.WriteAllText(record, JsonSerializer.Serialize(result, JointPostTrainTransformer.Json));
+        AtomicFile.WriteAllText(record, JsonSerializer.Serialize(result, JsonFile.CompactRecords));
         return result;
     }
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using XRight.Modeling.Checkpoints;
+using XRight.IO;
 using XRight.Modeling.Layers;
 
 namespace XRight.Modeling;
@@ -20,7 +20,7 @@ public sealed class CausalLmConfig
 
     private readonly JsonObject _json;
 
-    private CausalLmConfig(JsonFields f)
+    private CausalLmConfig(JsonFile f)
     {
         _json = f.Json;
         ModelType = f.OptionalString("model_type") ?? throw f.Missing("model_type", "one of " + string.Join(", ", SupportedModelTypes));
@@ -157,7 +157,7 @@ public sealed class CausalLmConfig
     public static CausalLmConfig FromJson(string json, string source = "config.json")
     {
         ArgumentNullException.ThrowIfNull(json);
-        return new CausalLmConfig(JsonFields.Parse(json, source));
+        return new CausalLmConfig(JsonFile.Parse(json, source));
     }
 
     /// <summary>Reads a <c>config.json</c> file.</summary>
@@ -241,7 +241,7 @@ public sealed class CausalLmConfig
     }
 
     /// <summary>The configuration as <c>config.json</c> text: every key that was read, indented.</summary>
-    public string ToJson() => _json.ToJsonString(JsonFields.Indented);
+    public string ToJson() => _json.ToJsonString(JsonFile.Indented);
 
     /// <summary>The JSON with the dtype keys set to <paramref name="torchDtype"/> (e.g. <c>bfloat16</c>), as saved beside weights of that type.</summary>
     internal string ToJsonWithDtype(string torchDtype)
@@ -249,19 +249,19 @@ public sealed class CausalLmConfig
         var copy = (JsonObject)_json.DeepClone();
         copy["torch_dtype"] = torchDtype;
         if (copy.ContainsKey("dtype")) copy["dtype"] = torchDtype;
-        return copy.ToJsonString(JsonFields.Indented);
+        return copy.ToJsonString(JsonFile.Indented);
     }
 
-    private static int Positive(JsonFields f, string key, int value) =>
+    private static int Positive(JsonFile f, string key, int value) =>
         value > 0 ? value : throw f.Invalid($"'{key}' must be a positive integer, found {value}.");
 
-    private static double PositiveDouble(JsonFields f, string key, double value) =>
+    private static double PositiveDouble(JsonFile f, string key, double value) =>
         value > 0 && double.IsFinite(value) ? value : throw f.Invalid($"'{key}' must be a positive number, found {value}.");
 
-    private static double Probability(JsonFields f, string key, double value) =>
+    private static double Probability(JsonFile f, string key, double value) =>
         value is >= 0 and < 1 ? value : throw f.Invalid($"'{key}' must be in [0, 1), found {value}.");
 
-    private int? ReadSlidingWindow(JsonFields f) => ModelType switch
+    private int? ReadSlidingWindow(JsonFile f) => ModelType switch
     {
         // MistralConfig defaults to a 4096 window; an explicit null turns it off.
         "mistral" => f.Json.ContainsKey("sliding_window") ? f.OptionalInt("sliding_window") : 4096,
@@ -272,7 +272,7 @@ public sealed class CausalLmConfig
 
     // Rotary keys moved over the transformers versions: rotary_emb_base/rotary_pct (old GPT-NeoX),
     // rope_theta/rope_scaling/partial_rotary_factor, and rope_parameters (newest) holding all of them.
-    private RotarySettings ReadRotary(JsonFields f, bool neox)
+    private RotarySettings ReadRotary(JsonFile f, bool neox)
     {
         var parameters = f.OptionalObject("rope_parameters");
         var scaling = f.OptionalObject("rope_scaling") ?? parameters;

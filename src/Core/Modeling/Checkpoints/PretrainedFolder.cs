@@ -88,6 +88,6 @@ internal static partial class PretrainedFolder
         if (config.EosTokenIds.Count == 1) json["eos_token_id"] = config.EosTokenIds[0];
         else if (config.EosTokenIds.Count > 1) json["eos_token_id"] = new JsonArray([.. config.EosTokenIds.Select(id => (JsonNode)id)]);
         if (config.PadTokenId is { } pad) json["pad_token_id"] = pad;
-        return json.ToJsonString(JsonFields.Indented);
+        return json.ToJsonString(JsonFile.Indented);
     }
 }

@@ -1,6 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
-using XRight.Modeling.Checkpoints;
+using XRight.Modeling.HuggingFace;
 using XRight.Modeling.Generation;
 using XRight.Modeling.GptNeoX;
 using XRight.Modeling.Layers;

@@ -6,7 +6,7 @@ using XRight.Modeling.Layers;
 using XRight.Modeling.SafeTensors;
 using static TorchSharp.torch;
 
-namespace XRight.Modeling.Checkpoints;
+namespace XRight.Modeling.HuggingFace;
 
 /// <summary>
 /// Reads and writes Hugging Face model folders: <c>config.json</c>, <c>generation_config.json</c> and

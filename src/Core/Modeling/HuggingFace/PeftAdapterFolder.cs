@@ -6,7 +6,7 @@ using XRight.Modeling.Lora;
 using XRight.Modeling.SafeTensors;
 using static TorchSharp.torch;
 
-namespace XRight.Modeling.Checkpoints;
+namespace XRight.Modeling.HuggingFace;
 
 /// <summary>
 /// LoRA adapters in the PEFT layout: <c>adapter_config.json</c> and <c>adapter_model.safetensors</c>

@@ -34,7 +34,7 @@ internal static partial class PretrainedFolder
         try
         {
             var targets = model.named_parameters().ToDictionary(p => p.name, p => p.parameter, StringComparer.Ordinal);
-            bool Ignorable(string name) => IsBenignExtra(name) || (config.TieWordEmbeddings && name is "lm_head.weight" or "embed_out.weight");
+            bool Ignorable(string name) => IsBenignExtra(name) || (config.TieWordEmbeddings && name == model.OutputHeadName + ".weight");
             WeightBinding.CheckNames(folder, targets.Keys, SafeTensorsCheckpoint.TensorNames(folder), Ignorable);
             WeightBinding.Assign(folder, targets, SafeTensorsCheckpoint.Load(folder, options.Dtype.ToScalarType(), options.Device));
             var generationConfig = Path.Combine(folder, GenerationConfigFileName);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using XRight.IO;
 
 namespace XRight.Selection;
 
@@ -14,10 +15,11 @@ internal static class SelectionReportJson
     public const string Format = "xright.selection-report";
     public const int Version = 1;
 
-    private static readonly JsonSerializerOptions Options = new()
+    // The project's indented files, plus this format's own choices: camelCase names, enums by name,
+    // nullability and required members enforced on read.
+    private static readonly JsonSerializerOptions Options = new(JsonFile.Indented)
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        WriteIndented = true,
         Converters = { new JsonStringEnumConverter() },
         RespectNullableAnnotations = true,
         RespectRequiredConstructorParameters = true,

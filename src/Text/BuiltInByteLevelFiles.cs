@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using XRight.IO;
 
 namespace XRight.Text;
 
@@ -15,8 +16,8 @@ internal static class BuiltInByteLevelFiles
 
     public static TokenizerSource Source() => TokenizerSource.InMemory("built-in byte-level tokenizer", new Dictionary<string, byte[]>
     {
-        [TokenizerSource.TokenizerJson] = JsonSerializer.SerializeToUtf8Bytes(TokenizerJson(), TokenizerConfig.WriteOptions),
-        [TokenizerSource.TokenizerConfigJson] = JsonSerializer.SerializeToUtf8Bytes(TokenizerConfigJson(), TokenizerConfig.WriteOptions),
+        [TokenizerSource.TokenizerJson] = JsonSerializer.SerializeToUtf8Bytes(TokenizerJson(), JsonFile.IndentedReadable),
+        [TokenizerSource.TokenizerConfigJson] = JsonSerializer.SerializeToUtf8Bytes(TokenizerConfigJson(), JsonFile.IndentedReadable),
     });
 
     private static JsonObject TokenizerJson()

@@ -1,6 +1,6 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using XRight.IO;
 
 namespace XRight.Text;
 
@@ -14,9 +14,6 @@ internal sealed class TokenizerConfig
 {
     /// <summary>The special-token roles, as Hugging Face names their keys.</summary>
     public static readonly string[] Roles = ["bos_token", "eos_token", "pad_token", "unk_token"];
-
-    /// <summary>Indented JSON that keeps non-ASCII text and markup characters readable.</summary>
-    public static readonly JsonSerializerOptions WriteOptions = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static readonly JsonDocumentOptions Lenient = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
 
@@ -93,7 +90,7 @@ internal sealed class TokenizerConfig
         json["unk_token"] = roles.Unk?.Content;
         json["add_bos_token"] = roles.AddBos;
         json["add_eos_token"] = roles.AddEos;
-        return JsonSerializer.SerializeToUtf8Bytes(json, WriteOptions);
+        return JsonSerializer.SerializeToUtf8Bytes(json, JsonFile.IndentedReadable);
     }
 
     /// <summary><c>special_tokens_map.json</c> listing the tokens that play a role.</summary>
@@ -104,7 +101,7 @@ internal sealed class TokenizerConfig
         {
             if (token is { } t) json[role] = t.Content;
         }
-        return JsonSerializer.SerializeToUtf8Bytes(json, WriteOptions);
+        return JsonSerializer.SerializeToUtf8Bytes(json, JsonFile.IndentedReadable);
     }
 
     // A role is a string, an AddedToken-like object with "content", or null (explicitly none).

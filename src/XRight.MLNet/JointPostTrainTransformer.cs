@@ -1,9 +1,9 @@
 using System.Reflection;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using XRight.IO;
 using XRight.Interop;
 using XRight.Modeling.Generation;
 using XRight.Runtime;
@@ -40,12 +40,6 @@ public sealed class JointPostTrainTransformer : ITransformer, IDisposable
     public const string RejectedRewardColumn = "RejectedReward";
     /// <summary>Name of the column that is true where the chosen answer gets the larger reward.</summary>
     public const string PreferenceCorrectColumn = "PreferenceCorrect";
-
-    internal static readonly JsonSerializerOptions Json = new()
-    {
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new JsonStringEnumConverter() },
-    };
 
     private readonly PostTrainingColumnNames _columns;
 
@@ -107,8 +101,8 @@ public sealed class JointPostTrainTransformer : ITransformer, IDisposable
             writer.Write(name);
         writer.Write(Device);
         writer.Write(Model.Beta);
-        writer.Write(JsonSerializer.Serialize(GenerationRecord.From(Generation), Json));
-        MlNetBridge.SaveBinaryStream(ctx, SummaryStream, w => w.Write(JsonSerializer.Serialize(Summary, Json)));
+        writer.Write(JsonSerializer.Serialize(GenerationRecord.From(Generation), JsonFile.CompactRecords));
+        MlNetBridge.SaveBinaryStream(ctx, SummaryStream, w => w.Write(JsonSerializer.Serialize(Summary, JsonFile.CompactRecords)));
         Model.Save((name, write) => MlNetBridge.SaveBinaryStream(ctx, name, write));
     }
 
@@ -130,9 +124,9 @@ public sealed class JointPostTrainTransformer : ITransformer, IDisposable
             throw new InvalidDataException($"The model zip names the generated-text column '{generated}' but the response column '{columns.Response}'; they must be the same.");
         var device = reader.ReadString();
         var beta = reader.ReadDouble();
-        var generation = JsonSerializer.Deserialize<GenerationRecord>(reader.ReadString(), Json)!.ToOptions();
+        var generation = JsonSerializer.Deserialize<GenerationRecord>(reader.ReadString(), JsonFile.CompactRecords)!.ToOptions();
         TrainingSummary? summary = null;
-        if (!MlNetBridge.TryLoadBinaryStream(loadContext, SummaryStream, r => summary = JsonSerializer.Deserialize<TrainingSummary>(r.ReadString(), Json)))
+        if (!MlNetBridge.TryLoadBinaryStream(loadContext, SummaryStream, r => summary = JsonSerializer.Deserialize<TrainingSummary>(r.ReadString(), JsonFile.CompactRecords)))
             throw new InvalidDataException($"The model zip has no {SummaryStream}.");
         var context = TorchContext.Create(new RuntimeOptions { Device = device, AllowCpuFallback = true });
         var model = PostTrainedModel.Load((name, read) => MlNetBridge.TryLoadBinaryStream(loadContext, name, read), context.Device, beta);

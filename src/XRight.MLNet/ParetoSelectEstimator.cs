@@ -142,7 +142,7 @@ public sealed class ParetoSelectEstimator : IEstimator<JointPostTrainTransformer
         if (_options.Resume && File.Exists(record) && File.Exists(zip))
         {
             _progress?.Report(new ParetoProgress(candidate.Name, index, count, null, Reused: true));
-            return JsonSerializer.Deserialize<SelectionCandidate>(File.ReadAllText(record), JointPostTrainTransformer.Json)!;
+            return JsonSerializer.Deserialize<SelectionCandidate>(File.ReadAllText(record), JsonFile.CompactRecords)!;
         }
         var checkpoints = Path.Combine(work, "checkpoints", candidate.Slug);
         var o = candidate.Options with
@@ -173,7 +173,7 @@ public sealed class ParetoSelectEstimator : IEstimator<JointPostTrainTransformer
             Trajectory = summary.Trajectory,
             ModelPath = zip,
         };
-        AtomicFile.WriteAllText(record, JsonSerializer.Serialize(result, JointPostTrainTransformer.Json));
+        AtomicFile.WriteAllText(record, JsonSerializer.Serialize(result, JsonFile.CompactRecords));
         return result;
     }
 

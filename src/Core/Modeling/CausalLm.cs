@@ -1,10 +1,8 @@
 using TorchSharp;
 using TorchSharp.Modules;
-using XRight.Modeling.Checkpoints;
+using XRight.Modeling.HuggingFace;
 using XRight.Modeling.Generation;
-using XRight.Modeling.GptNeoX;
 using XRight.Modeling.Layers;
-using XRight.Modeling.Llama;
 using XRight.Modeling.Lora;
 using XRight.Runtime;
 using XRight.Text;
@@ -21,12 +19,23 @@ namespace XRight.Modeling;
 public abstract class CausalLm : nn.Module
 {
     private readonly RotaryEmbedding _rotary;
+    private readonly DecoderTrunk _trunk;
+    private readonly AdaptableLinear? _head;
     private LoraAdapters? _lora;
 
-    private protected CausalLm(CausalLmConfig config, string name) : base(name)
+    /// <summary>
+    /// The trunk under <paramref name="trunkName"/> and, unless the embeddings are tied, an output head
+    /// under <paramref name="headName"/>: the family's Hugging Face names, so parameter names match checkpoints.
+    /// </summary>
+    private protected CausalLm(CausalLmConfig config, string name, string trunkName, DecoderTrunk trunk, string headName, ParameterFactory factory) : base(name)
     {
         Config = config;
         _rotary = new RotaryEmbedding(config.Rotary);
+        _trunk = trunk;
+        _head = config.TieWordEmbeddings ? null : new AdaptableLinear(config.HiddenSize, config.VocabSize, hasBias: false, factory);
+        OutputHeadName = headName;
+        register_module(trunkName, _trunk);
+        if (_head is not null) register_module(headName, _head);
     }
 
     /// <summary>The configuration the model was built from.</summary>
@@ -44,15 +53,10 @@ public abstract class CausalLm : nn.Module
     /// <summary>True while the LoRA updates are folded into the base weights (see <see cref="MergeLora"/>).</summary>
     public bool IsLoraMerged => _lora?.IsMerged ?? false;
 
-    /// <summary>The name of the output head module (<c>embed_out</c> or <c>lm_head</c>).</summary>
-    private protected abstract string OutputHeadName { get; }
+    /// <summary>The name of the output head module (<c>embed_out</c> or <c>lm_head</c>), whether or not it is tied to the embedding.</summary>
+    internal string OutputHeadName { get; }
 
-    private protected abstract TokenEmbedding Embedding { get; }
-
-    /// <summary>The output head, or null when it is tied to the token embedding.</summary>
-    private protected abstract AdaptableLinear? OutputHead { get; }
-
-    private protected abstract Tensor RunTrunk(Tensor inputIds, ForwardContext ctx);
+    private TokenEmbedding Embedding => _trunk.Embedding;
 
     /// <summary>The folder <see cref="FromPretrained"/> read, recorded in saved adapter configurations.</summary>
     internal string? SourceFolder { get; set; }
@@ -136,12 +140,7 @@ public abstract class CausalLm : nn.Module
         return Build(config, new ParameterFactory(options.Dtype.ToScalarType(), options.Device, generator: null, config.InitializerRange));
     }
 
-    private static CausalLm Build(CausalLmConfig config, ParameterFactory factory) => config.Architecture switch
-    {
-        CausalLmArchitecture.GptNeoX => new GptNeoXForCausalLM(config, factory),
-        CausalLmArchitecture.Llama => new LlamaForCausalLM(config, factory),
-        _ => throw new NotSupportedException($"Architecture {config.Architecture} is not implemented."),
-    };
+    private static CausalLm Build(CausalLmConfig config, ParameterFactory factory) => config.Family.Build(config, factory);
 
     /// <summary>
     /// Next-token logits [B, T, vocab] in the model's element type for <paramref name="inputIds"/> [B, T] (int64).
@@ -232,11 +231,11 @@ public abstract class CausalLm : nn.Module
     {
         using var scope = NewDisposeScope();
         var ctx = ForwardContext.Create(inputIds, attentionMask, cache, _rotary, Dtype, Config.SlidingWindow);
-        return RunTrunk(inputIds, ctx).MoveToOuterDisposeScope();
+        return _trunk.Forward(inputIds, ctx).MoveToOuterDisposeScope();
     }
 
     /// <summary>Logits [..., vocab] for hidden states [..., hidden].</summary>
-    internal Tensor ComputeLogits(Tensor hidden) => OutputHead?.Forward(hidden) ?? F.linear(hidden, Embedding.Weight);
+    internal Tensor ComputeLogits(Tensor hidden) => _head?.Forward(hidden) ?? F.linear(hidden, Embedding.Weight);
 
     private void ValidateInput(Tensor inputIds)
     {
@@ -263,7 +262,7 @@ public abstract class CausalLm : nn.Module
     {
         ArgumentNullException.ThrowIfNull(options);
         if (_lora is not null) throw new InvalidOperationException("The model already has LoRA adapters.");
-        _lora = LoraAdapters.Attach(options, Config.ModelType, LinearLayers(), OutputHeadName);
+        _lora = LoraAdapters.Attach(options, Config, LinearLayers(), OutputHeadName);
         var adapterParameters = _lora.Layers.SelectMany(l => new[] { l.Layer.LoraA.Handle, l.Layer.LoraB.Handle }).ToHashSet();
         foreach (var p in parameters())
             if (!adapterParameters.Contains(p.Handle)) p.requires_grad = false;

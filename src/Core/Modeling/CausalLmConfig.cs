@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using XRight.Modeling.Checkpoints;
+using XRight.IO;
 using XRight.Modeling.Layers;
 
 namespace XRight.Modeling;
@@ -13,57 +13,53 @@ namespace XRight.Modeling;
 public sealed class CausalLmConfig
 {
     /// <summary>The <c>model_type</c> values this library can build.</summary>
-    public static readonly IReadOnlyList<string> SupportedModelTypes = ["gpt_neox", "llama", "qwen2", "mistral"];
+    public static readonly IReadOnlyList<string> SupportedModelTypes = Architectures.ModelTypes;
 
     /// <summary>The <c>hidden_act</c> values this library implements.</summary>
     public static readonly IReadOnlyList<string> SupportedActivations = ["gelu", "gelu_new", "gelu_pytorch_tanh", "gelu_fast", "relu", "silu"];
 
     private readonly JsonObject _json;
 
-    private CausalLmConfig(JsonFields f)
+    // The keys every family shares are read here; the family (chosen by model_type) reads its own.
+    private CausalLmConfig(JsonFile f)
     {
         _json = f.Json;
         ModelType = f.OptionalString("model_type") ?? throw f.Missing("model_type", "one of " + string.Join(", ", SupportedModelTypes));
-        if (!SupportedModelTypes.Contains(ModelType))
-            throw new NotSupportedException($"{f.Source}: model_type '{ModelType}' is not supported; supported: {string.Join(", ", SupportedModelTypes)}.");
-        Architecture = ModelType == "gpt_neox" ? CausalLmArchitecture.GptNeoX : CausalLmArchitecture.Llama;
-        bool neox = Architecture == CausalLmArchitecture.GptNeoX;
+        Family = Architectures.For(ModelType, f.Source);
+        Architecture = Family.Kind;
 
-        VocabSize = Positive(f, "vocab_size", f.Int("vocab_size"));
-        HiddenSize = Positive(f, "hidden_size", f.Int("hidden_size"));
-        IntermediateSize = Positive(f, "intermediate_size", f.Int("intermediate_size"));
-        NumHiddenLayers = Positive(f, "num_hidden_layers", f.Int("num_hidden_layers"));
-        NumAttentionHeads = Positive(f, "num_attention_heads", f.Int("num_attention_heads"));
-        NumKeyValueHeads = neox ? NumAttentionHeads : Positive(f, "num_key_value_heads", f.OptionalInt("num_key_value_heads") ?? NumAttentionHeads);
+        VocabSize = f.PositiveInt("vocab_size");
+        HiddenSize = f.PositiveInt("hidden_size");
+        IntermediateSize = f.PositiveInt("intermediate_size");
+        NumHiddenLayers = f.PositiveInt("num_hidden_layers");
+        NumAttentionHeads = f.PositiveInt("num_attention_heads");
+        var own = Family.ReadConfig(f, ModelType);
+        NumKeyValueHeads = f.RequirePositive("num_key_value_heads", own.NumKeyValueHeads ?? NumAttentionHeads);
         if (NumAttentionHeads % NumKeyValueHeads != 0)
             throw f.Invalid($"'num_key_value_heads' ({NumKeyValueHeads}) must divide 'num_attention_heads' ({NumAttentionHeads}).");
-        int? headDim = neox ? null : f.OptionalInt("head_dim");
-        if (headDim is null && HiddenSize % NumAttentionHeads != 0)
+        if (own.HeadDim is null && HiddenSize % NumAttentionHeads != 0)
             throw f.Invalid($"'num_attention_heads' ({NumAttentionHeads}) must divide 'hidden_size' ({HiddenSize}).");
-        HeadDim = Positive(f, "head_dim", headDim ?? HiddenSize / NumAttentionHeads);
-        MaxPositionEmbeddings = Positive(f, "max_position_embeddings", f.OptionalInt("max_position_embeddings") ?? 2048);
+        HeadDim = f.RequirePositive("head_dim", own.HeadDim ?? HiddenSize / NumAttentionHeads);
+        MaxPositionEmbeddings = f.PositiveInt("max_position_embeddings", 2048);
 
-        HiddenAct = f.OptionalString("hidden_act") ?? (neox ? "gelu" : "silu");
+        HiddenAct = f.OptionalString("hidden_act") ?? own.DefaultActivation;
         if (!SupportedActivations.Contains(HiddenAct))
             throw new NotSupportedException($"{f.Source}: hidden_act '{HiddenAct}' is not supported; supported: {string.Join(", ", SupportedActivations)}.");
-        NormEpsilon = PositiveDouble(f, neox ? "layer_norm_eps" : "rms_norm_eps", f.Double(neox ? "layer_norm_eps" : "rms_norm_eps", neox ? 1e-5 : 1e-6));
-        InitializerRange = PositiveDouble(f, "initializer_range", f.Double("initializer_range", 0.02));
-        AttentionDropout = Probability(f, "attention_dropout", f.Double("attention_dropout", 0.0));
-        HiddenDropout = neox ? Probability(f, "hidden_dropout", f.Double("hidden_dropout", 0.0)) : 0.0;
+        NormEpsilon = own.NormEpsilon;
+        InitializerRange = f.PositiveDouble("initializer_range", 0.02);
+        AttentionDropout = f.Probability("attention_dropout", 0.0);
+        HiddenDropout = own.HiddenDropout;
         TieWordEmbeddings = f.Bool("tie_word_embeddings", false);
-        UseParallelResidual = neox && f.Bool("use_parallel_residual", true);
-
-        // Qwen2 always has biases on q, k, v and none on o; Llama's attention_bias covers all four.
-        bool attentionBias = f.Bool("attention_bias", neox);
-        QkvBias = ModelType == "qwen2" || attentionBias;
-        OutputBias = ModelType != "qwen2" && attentionBias;
-        MlpBias = neox || f.Bool("mlp_bias", false);
+        UseParallelResidual = own.UseParallelResidual;
+        QkvBias = own.QkvBias;
+        OutputBias = own.OutputBias;
+        MlpBias = own.MlpBias;
 
         BosTokenId = f.OptionalInt("bos_token_id");
         PadTokenId = f.OptionalInt("pad_token_id");
         EosTokenIds = f.IntOrIntList("eos_token_id");
-        SlidingWindow = ReadSlidingWindow(f);
-        Rotary = ReadRotary(f, neox);
+        SlidingWindow = own.SlidingWindow;
+        Rotary = RotarySettings.Read(f, HeadDim, own.LegacyRopeTheta, own.DefaultRotaryFraction);
         RotaryDim = Rotary.RotaryDim;
         RopeTheta = Rotary.Theta;
     }
@@ -151,13 +147,16 @@ public sealed class CausalLmConfig
 
     internal RotarySettings Rotary { get; }
 
+    /// <summary>The family that <see cref="ModelType"/> belongs to: its own keys, LoRA defaults and modules.</summary>
+    internal IArchitecture Family { get; }
+
     /// <summary>Parses the text of a <c>config.json</c>; <paramref name="source"/> names it in error messages.</summary>
     /// <exception cref="InvalidDataException">A key is missing, has the wrong type or an invalid value.</exception>
     /// <exception cref="NotSupportedException">The model type, activation or rotary scaling is not implemented.</exception>
     public static CausalLmConfig FromJson(string json, string source = "config.json")
     {
         ArgumentNullException.ThrowIfNull(json);
-        return new CausalLmConfig(JsonFields.Parse(json, source));
+        return new CausalLmConfig(JsonFile.Parse(json, source));
     }
 
     /// <summary>Reads a <c>config.json</c> file.</summary>
@@ -178,31 +177,8 @@ public sealed class CausalLmConfig
     public static CausalLmConfig CreateGptNeoX(int vocabSize = 128, int hiddenSize = 32, int numLayers = 2, int numHeads = 4,
         int? intermediateSize = null, double rotaryPct = 0.25, bool useParallelResidual = true, bool tieWordEmbeddings = false,
         int maxPositionEmbeddings = 256, int bosTokenId = 0, int eosTokenId = 0) =>
-        FromJson(new JsonObject
-        {
-            ["architectures"] = new JsonArray("GPTNeoXForCausalLM"),
-            ["model_type"] = "gpt_neox",
-            ["vocab_size"] = vocabSize,
-            ["hidden_size"] = hiddenSize,
-            ["intermediate_size"] = intermediateSize ?? 4 * hiddenSize,
-            ["num_hidden_layers"] = numLayers,
-            ["num_attention_heads"] = numHeads,
-            ["rotary_pct"] = rotaryPct,
-            ["rotary_emb_base"] = 10000,
-            ["max_position_embeddings"] = maxPositionEmbeddings,
-            ["layer_norm_eps"] = 1e-5,
-            ["hidden_act"] = "gelu",
-            ["use_parallel_residual"] = useParallelResidual,
-            ["attention_bias"] = true,
-            ["attention_dropout"] = 0.0,
-            ["hidden_dropout"] = 0.0,
-            ["initializer_range"] = 0.02,
-            ["tie_word_embeddings"] = tieWordEmbeddings,
-            ["use_cache"] = true,
-            ["bos_token_id"] = bosTokenId,
-            ["eos_token_id"] = eosTokenId,
-            ["torch_dtype"] = "float32",
-        }.ToJsonString(), "CreateGptNeoX");
+        FromJson(GptNeoXArchitecture.Template(vocabSize, hiddenSize, numLayers, numHeads, intermediateSize, rotaryPct, useParallelResidual,
+            tieWordEmbeddings, maxPositionEmbeddings, bosTokenId, eosTokenId).ToJsonString(), "CreateGptNeoX");
 
     /// <summary>
     /// A Llama configuration with every key Hugging Face transformers needs; <paramref name="qwen2"/>
@@ -210,38 +186,12 @@ public sealed class CausalLmConfig
     /// </summary>
     public static CausalLmConfig CreateLlama(int vocabSize = 128, int hiddenSize = 32, int numLayers = 2, int numHeads = 4,
         int? numKeyValueHeads = null, int? intermediateSize = null, bool tieWordEmbeddings = false, bool qwen2 = false,
-        int maxPositionEmbeddings = 256, double ropeTheta = 10000, int bosTokenId = 1, int eosTokenId = 2)
-    {
-        var json = new JsonObject
-        {
-            ["architectures"] = new JsonArray(qwen2 ? "Qwen2ForCausalLM" : "LlamaForCausalLM"),
-            ["model_type"] = qwen2 ? "qwen2" : "llama",
-            ["vocab_size"] = vocabSize,
-            ["hidden_size"] = hiddenSize,
-            ["intermediate_size"] = intermediateSize ?? 2 * hiddenSize + hiddenSize / 2,
-            ["num_hidden_layers"] = numLayers,
-            ["num_attention_heads"] = numHeads,
-            ["num_key_value_heads"] = numKeyValueHeads ?? numHeads,
-            ["max_position_embeddings"] = maxPositionEmbeddings,
-            ["rms_norm_eps"] = 1e-6,
-            ["rope_theta"] = ropeTheta,
-            ["rope_scaling"] = null,
-            ["hidden_act"] = "silu",
-            ["attention_dropout"] = 0.0,
-            ["initializer_range"] = 0.02,
-            ["tie_word_embeddings"] = tieWordEmbeddings,
-            ["use_cache"] = true,
-            ["bos_token_id"] = bosTokenId,
-            ["eos_token_id"] = eosTokenId,
-            ["torch_dtype"] = "float32",
-        };
-        if (qwen2) json["use_sliding_window"] = false;
-        else { json["attention_bias"] = false; json["mlp_bias"] = false; }
-        return FromJson(json.ToJsonString(), "CreateLlama");
-    }
+        int maxPositionEmbeddings = 256, double ropeTheta = 10000, int bosTokenId = 1, int eosTokenId = 2) =>
+        FromJson(LlamaArchitecture.Template(vocabSize, hiddenSize, numLayers, numHeads, numKeyValueHeads, intermediateSize, tieWordEmbeddings,
+            qwen2, maxPositionEmbeddings, ropeTheta, bosTokenId, eosTokenId).ToJsonString(), "CreateLlama");
 
     /// <summary>The configuration as <c>config.json</c> text: every key that was read, indented.</summary>
-    public string ToJson() => _json.ToJsonString(JsonFields.Indented);
+    public string ToJson() => _json.ToJsonString(JsonFile.Indented);
 
     /// <summary>The JSON with the dtype keys set to <paramref name="torchDtype"/> (e.g. <c>bfloat16</c>), as saved beside weights of that type.</summary>
     internal string ToJsonWithDtype(string torchDtype)
@@ -249,56 +199,6 @@ public sealed class CausalLmConfig
         var copy = (JsonObject)_json.DeepClone();
         copy["torch_dtype"] = torchDtype;
         if (copy.ContainsKey("dtype")) copy["dtype"] = torchDtype;
-        return copy.ToJsonString(JsonFields.Indented);
-    }
-
-    private static int Positive(JsonFields f, string key, int value) =>
-        value > 0 ? value : throw f.Invalid($"'{key}' must be a positive integer, found {value}.");
-
-    private static double PositiveDouble(JsonFields f, string key, double value) =>
-        value > 0 && double.IsFinite(value) ? value : throw f.Invalid($"'{key}' must be a positive number, found {value}.");
-
-    private static double Probability(JsonFields f, string key, double value) =>
-        value is >= 0 and < 1 ? value : throw f.Invalid($"'{key}' must be in [0, 1), found {value}.");
-
-    private int? ReadSlidingWindow(JsonFields f) => ModelType switch
-    {
-        // MistralConfig defaults to a 4096 window; an explicit null turns it off.
-        "mistral" => f.Json.ContainsKey("sliding_window") ? f.OptionalInt("sliding_window") : 4096,
-        "qwen2" when f.Bool("use_sliding_window", false) => f.OptionalInt("sliding_window")
-            ?? throw f.Missing("sliding_window", "an integer, since use_sliding_window is true"),
-        _ => null,
-    };
-
-    // Rotary keys moved over the transformers versions: rotary_emb_base/rotary_pct (old GPT-NeoX),
-    // rope_theta/rope_scaling/partial_rotary_factor, and rope_parameters (newest) holding all of them.
-    private RotarySettings ReadRotary(JsonFields f, bool neox)
-    {
-        var parameters = f.OptionalObject("rope_parameters");
-        var scaling = f.OptionalObject("rope_scaling") ?? parameters;
-        double theta = (parameters is null ? null : f.OptionalDouble(parameters, "rope_theta"))
-                       ?? f.OptionalDouble("rope_theta") ?? (neox ? f.OptionalDouble("rotary_emb_base") : null) ?? 10000.0;
-        double fraction = (parameters is null ? null : f.OptionalDouble(parameters, "partial_rotary_factor"))
-                          ?? f.OptionalDouble("partial_rotary_factor") ?? (neox ? f.OptionalDouble("rotary_pct") ?? 0.25 : 1.0);
-        if (!(fraction > 0 && fraction <= 1)) throw f.Invalid($"the rotary fraction (rotary_pct / partial_rotary_factor) must be in (0, 1], found {fraction}.");
-        int rotaryDim = (int)(HeadDim * fraction);
-        if (rotaryDim < 2 || rotaryDim % 2 != 0)
-            throw f.Invalid($"the rotary width head_dim × rotary fraction = {HeadDim} × {fraction} gives {rotaryDim}; it must be an even number ≥ 2.");
-        PositiveDouble(f, "rope_theta", theta);
-
-        string type = (scaling is null ? null : f.OptionalString(scaling, "rope_type") ?? f.OptionalString(scaling, "type")) ?? "default";
-        if (!RotarySettings.SupportedScalingTypes.Contains(type))
-            throw new NotSupportedException($"{f.Source}: rope_scaling type '{type}' is not supported; supported: {string.Join(", ", RotarySettings.SupportedScalingTypes)}.");
-        if (type == "default") return new RotarySettings(theta, rotaryDim);
-
-        double Required(string key) => f.OptionalDouble(scaling!, key) ?? throw f.Missing($"rope_scaling.{key}", $"a number, for rope type '{type}'");
-        double factor = Required("factor");
-        if (!(factor >= 1)) throw f.Invalid($"'rope_scaling.factor' must be ≥ 1, found {factor}.");
-        if (type == "linear") return new RotarySettings(theta, rotaryDim, type, factor);
-
-        double low = Required("low_freq_factor"), high = Required("high_freq_factor");
-        double original = Required("original_max_position_embeddings");
-        if (!(high > low && low > 0)) throw f.Invalid($"rope_scaling needs 0 < low_freq_factor < high_freq_factor, found {low} and {high}.");
-        return new RotarySettings(theta, rotaryDim, type, factor, low, high, (int)original);
+        return copy.ToJsonString(JsonFile.Indented);
     }
 }

@@ -8,8 +8,6 @@ namespace XRight.Training;
 /// <summary>Reads and writes trajectories as CSV and JSON.</summary>
 public static class TrajectoryLog
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
-
     /// <summary>CSV with a header row; invariant culture; "both" for Mix steps.</summary>
     public static string ToCsv(IEnumerable<TrajectoryPoint> points)
     {
@@ -23,14 +21,14 @@ public static class TrajectoryLog
     public static void SaveCsv(IEnumerable<TrajectoryPoint> points, string path) => AtomicFile.WriteAllText(path, ToCsv(points));
 
     /// <summary>JSON array of points.</summary>
-    public static string ToJson(IEnumerable<TrajectoryPoint> points) => JsonSerializer.Serialize(points.ToArray(), Json);
+    public static string ToJson(IEnumerable<TrajectoryPoint> points) => JsonSerializer.Serialize(points.ToArray(), JsonFile.IndentedWithNamedFloats);
 
     /// <summary>Writes <see cref="ToJson"/> atomically.</summary>
     public static void SaveJson(IEnumerable<TrajectoryPoint> points, string path) => AtomicFile.WriteAllText(path, ToJson(points));
 
     /// <summary>Reads a JSON trajectory.</summary>
     public static IReadOnlyList<TrajectoryPoint> FromJson(string json)
-        => JsonSerializer.Deserialize<TrajectoryPoint[]>(json, Json) ?? throw new InvalidDataException("A trajectory must be a JSON array.");
+        => JsonSerializer.Deserialize<TrajectoryPoint[]>(json, JsonFile.IndentedWithNamedFloats) ?? throw new InvalidDataException("A trajectory must be a JSON array.");
 
     private static string Name(ObjectiveKind? stepped) => stepped switch
     {

@@ -151,6 +151,18 @@ public sealed class CausalLmConfigTests
     }
 
     [TestMethod]
+    public void AnUnknownModelTypeIsRefusedWithTheTypesEachFamilyRegisters()
+    {
+        var opt = JsonNode.Parse(Pythia1b)!.AsObject();
+        opt["model_type"] = "opt";
+        var e = Assert.ThrowsExactly<NotSupportedException>(() => CausalLmConfig.FromJson(opt.ToJsonString(), "models/opt/config.json"));
+        Assert.AreEqual("models/opt/config.json: model_type 'opt' is not supported; supported: gpt_neox, llama, qwen2, mistral.", e.Message);
+
+        CollectionAssert.AreEqual(new[] { "gpt_neox", "llama", "qwen2", "mistral" }, CausalLmConfig.SupportedModelTypes.ToArray());
+        CollectionAssert.AllItemsAreUnique(Architectures.All.SelectMany(a => a.ModelTypes).ToArray(), "a model_type belongs to one family");
+    }
+
+    [TestMethod]
     public void SlidingWindowIsRefusedOnlyWhereItWouldMatter()
     {
         var mistral = JsonNode.Parse(CausalLmConfig.CreateLlama().ToJson())!.AsObject();

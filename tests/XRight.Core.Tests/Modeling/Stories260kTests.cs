@@ -1,6 +1,5 @@
 using XRight.Modeling;
 using XRight.Modeling.Generation;
-using XRight.Modeling.Llama;
 using XRight.Modeling.Lora;
 using static TorchSharp.torch;
 

@@ -34,10 +34,10 @@ internal sealed class LoraAdapters
     /// model with its name; <paramref name="outputHeadName"/> is excluded from <see cref="LoraOptions.AllLinear"/>).
     /// </summary>
     /// <exception cref="ArgumentException">The options are invalid or no layer matches a target.</exception>
-    public static LoraAdapters Attach(LoraOptions options, string modelType, IReadOnlyList<(string Name, AdaptableLinear Layer)> linears, string outputHeadName)
+    public static LoraAdapters Attach(LoraOptions options, CausalLmConfig config, IReadOnlyList<(string Name, AdaptableLinear Layer)> linears, string outputHeadName)
     {
         options.Validate();
-        var targets = options.ResolveTargets(modelType);
+        var targets = options.ResolveTargets(config.Family.DefaultLoraTargets);
         bool allLinear = targets.Count == 1 && targets[0] == LoraOptions.AllLinear;
         if (!allLinear && targets.Contains(LoraOptions.AllLinear))
             throw new ArgumentException($"LoraOptions.TargetModules: '{LoraOptions.AllLinear}' cannot be combined with other names.");
@@ -47,7 +47,7 @@ internal sealed class LoraAdapters
         {
             var available = linears.Select(l => l.Name[(l.Name.LastIndexOf('.') + 1)..]).Distinct();
             throw new ArgumentException($"LoraOptions.TargetModules: no linear layer matches {string.Join(", ", unmatched.Select(t => $"'{t}'"))}; " +
-                                        $"this {modelType} model's linear layers are named {string.Join(", ", available)}.");
+                                        $"this {config.ModelType} model's linear layers are named {string.Join(", ", available)}.");
         }
 
         var adapters = new LoraAdapters(options, targets, chosen);

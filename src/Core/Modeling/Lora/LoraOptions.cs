@@ -39,9 +39,9 @@ public sealed record LoraOptions
     /// <summary>The factor applied to B·A.</summary>
     public double Scaling => UseRsLora ? Alpha / Math.Sqrt(Rank) : Alpha / Rank;
 
-    /// <summary>The target names in effect for a model of <paramref name="modelType"/>.</summary>
-    internal IReadOnlyList<string> ResolveTargets(string modelType) =>
-        TargetModules.Count > 0 ? TargetModules : modelType == "gpt_neox" ? ["query_key_value"] : ["q_proj", "v_proj"];
+    /// <summary>The target names in effect: <see cref="TargetModules"/>, or the model family's <paramref name="defaults"/> when it is empty.</summary>
+    internal IReadOnlyList<string> ResolveTargets(IReadOnlyList<string> defaults) =>
+        TargetModules.Count > 0 ? TargetModules : defaults;
 
     /// <exception cref="ArgumentException">An option is out of range; the message names it.</exception>
     internal void Validate()

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using XRight.IO;
 using XRight.Modeling.SafeTensors;
 using XRight.Training.Reference;
@@ -23,12 +22,6 @@ internal static class CheckpointStore
     public const string StateFile = "state.json";
     private const string Prefix = "checkpoint-";
 
-    internal static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
-
     /// <summary>Folder name of the checkpoint after <paramref name="step"/> steps.</summary>
     public static string FolderName(int step) => Prefix + step.ToString("D7", CultureInfo.InvariantCulture);
 
@@ -45,7 +38,7 @@ internal static class CheckpointStore
             SafeTensorsFile.Save(Path.Combine(temporary, TrainableFile), trainable);
             SafeTensorsFile.Save(Path.Combine(temporary, OptimizerFile), optimizer);
             reference?.Save(Path.Combine(temporary, ReferenceFile));
-            AtomicFile.WriteAllText(Path.Combine(temporary, StateFile), JsonSerializer.Serialize(state, Json));
+            AtomicFile.WriteAllText(Path.Combine(temporary, StateFile), JsonSerializer.Serialize(state, JsonFile.IndentedWithNamedFloats));
             if (Directory.Exists(final)) Directory.Delete(final, recursive: true); // a rerun of the same step
             Directory.Move(temporary, final);
         }
@@ -70,7 +63,7 @@ internal static class CheckpointStore
         CheckpointState? state;
         try
         {
-            state = JsonSerializer.Deserialize<CheckpointState>(File.ReadAllText(path), Json);
+            state = JsonSerializer.Deserialize<CheckpointState>(File.ReadAllText(path), JsonFile.IndentedWithNamedFloats);
         }
         catch (JsonException e)
         {

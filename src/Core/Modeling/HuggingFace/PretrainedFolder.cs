@@ -6,7 +6,7 @@ using XRight.Modeling.Layers;
 using XRight.Modeling.SafeTensors;
 using static TorchSharp.torch;
 
-namespace XRight.Modeling.Checkpoints;
+namespace XRight.Modeling.HuggingFace;
 
 /// <summary>
 /// Reads and writes Hugging Face model folders: <c>config.json</c>, <c>generation_config.json</c> and
@@ -34,7 +34,7 @@ internal static partial class PretrainedFolder
         try
         {
             var targets = model.named_parameters().ToDictionary(p => p.name, p => p.parameter, StringComparer.Ordinal);
-            bool Ignorable(string name) => IsBenignExtra(name) || (config.TieWordEmbeddings && name is "lm_head.weight" or "embed_out.weight");
+            bool Ignorable(string name) => IsBenignExtra(name) || (config.TieWordEmbeddings && name == model.OutputHeadName + ".weight");
             WeightBinding.CheckNames(folder, targets.Keys, SafeTensorsCheckpoint.TensorNames(folder), Ignorable);
             WeightBinding.Assign(folder, targets, SafeTensorsCheckpoint.Load(folder, options.Dtype.ToScalarType(), options.Device));
             var generationConfig = Path.Combine(folder, GenerationConfigFileName);
@@ -88,6 +88,6 @@ internal static partial class PretrainedFolder
         if (config.EosTokenIds.Count == 1) json["eos_token_id"] = config.EosTokenIds[0];
         else if (config.EosTokenIds.Count > 1) json["eos_token_id"] = new JsonArray([.. config.EosTokenIds.Select(id => (JsonNode)id)]);
         if (config.PadTokenId is { } pad) json["pad_token_id"] = pad;
-        return json.ToJsonString(JsonFields.Indented);
+        return json.ToJsonString(JsonFile.Indented);
     }
 }

@@ -1,7 +1,7 @@
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace XRight.Modeling.Checkpoints;
+namespace XRight.Modeling.HuggingFace;
 
 /// <summary>Puts loaded tensors into a model's parameters by name, strictly.</summary>
 internal static class WeightBinding

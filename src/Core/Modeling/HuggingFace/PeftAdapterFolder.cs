@@ -6,7 +6,7 @@ using XRight.Modeling.Lora;
 using XRight.Modeling.SafeTensors;
 using static TorchSharp.torch;
 
-namespace XRight.Modeling.Checkpoints;
+namespace XRight.Modeling.HuggingFace;
 
 /// <summary>
 /// LoRA adapters in the PEFT layout: <c>adapter_config.json</c> and <c>adapter_model.safetensors</c>
@@ -38,7 +38,7 @@ internal static class PeftAdapterFolder
         ArgumentException.ThrowIfNullOrEmpty(folder);
         var path = Path.Combine(folder, ConfigFileName);
         if (!File.Exists(path)) throw new FileNotFoundException($"The adapter folder '{folder}' has no {ConfigFileName}.", path);
-        var f = JsonFields.Parse(File.ReadAllText(path), path);
+        var f = JsonFile.Parse(File.ReadAllText(path), path);
 
         string peftType = f.OptionalString("peft_type") ?? throw f.Missing("peft_type", "\"LORA\"");
         if (peftType != "LORA") throw new NotSupportedException($"{path}: peft_type '{peftType}' is not supported; only LORA adapters are.");
@@ -83,7 +83,7 @@ internal static class PeftAdapterFolder
         WeightBinding.Assign(path, targets, SafeTensorsFile.Load(path));
     }
 
-    private static IReadOnlyList<string> ReadTargets(JsonFields f)
+    private static IReadOnlyList<string> ReadTargets(JsonFile f)
     {
         switch (f.Json["target_modules"])
         {
@@ -130,6 +130,6 @@ internal static class PeftAdapterFolder
             ["alpha_pattern"] = new JsonObject(),
             ["revision"] = null,
         };
-        return json.ToJsonString(JsonFields.Indented);
+        return json.ToJsonString(JsonFile.Indented);
     }
 }

@@ -6,7 +6,7 @@ namespace XRight.Tests.MLNet;
 /// A new app outside the repository references XRight.MLNet by path and TorchSharp-cpu as its backend,
 /// builds, and trains one step: once on the .NET the tests run on (relying on the run-time half of the
 /// native fix) and once on .NET 8, published self-contained (with the build-time half imported).
-/// Each case builds the five libraries for one target framework; about a minute each on two cores.
+/// Each case builds the five libraries for one target framework: 1-1.5 minutes on two cores.
 /// </summary>
 [TestClass]
 [TestCategory("FreshApp")]

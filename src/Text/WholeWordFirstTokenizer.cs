@@ -12,7 +12,7 @@ namespace XRight.Text;
 internal sealed class WholeWordFirstTokenizer : Tokenizer
 {
     private readonly BpeTokenizer _bpe;
-    private readonly Dictionary<string, (int Id, string Token)>.AlternateLookup<ReadOnlySpan<char>> _words;
+    private readonly Dictionary<string, (int Id, string Token)> _words;
 
     /// <param name="bpe">The BPE with the normalizer, pre-tokenizer and added tokens to use.</param>
     public WholeWordFirstTokenizer(BpeTokenizer bpe)
@@ -25,7 +25,7 @@ internal sealed class WholeWordFirstTokenizer : Tokenizer
         }
         // Added tokens are whole words too, and they take precedence over the vocabulary.
         foreach (var (content, id) in bpe.SpecialTokens ?? new Dictionary<string, int>()) words[content] = (id, content);
-        _words = words.GetAlternateLookup<ReadOnlySpan<char>>();
+        _words = words;
     }
 
     public override Normalizer? Normalizer => _bpe.Normalizer;
@@ -39,7 +39,7 @@ internal sealed class WholeWordFirstTokenizer : Tokenizer
         foreach (var (offset, length) in Words(source, settings))
         {
             var word = source.AsSpan(offset, length);
-            if (_words.TryGetValue(word, out var whole))
+            if (TryGetWhole(word, out var whole))
             {
                 tokens.Add(new EncodedToken(whole.Id, whole.Token, new Range(offset, offset + length)));
                 continue;
@@ -61,7 +61,7 @@ internal sealed class WholeWordFirstTokenizer : Tokenizer
             var room = settings.MaxTokenCount - ids.Count;
             if (room == 0) break;
             var word = source.AsSpan(offset, length);
-            if (_words.TryGetValue(word, out var whole))
+            if (TryGetWhole(word, out var whole))
             {
                 ids.Add(whole.Id);
                 consumed = offset + length;
@@ -78,6 +78,13 @@ internal sealed class WholeWordFirstTokenizer : Tokenizer
 
     public override OperationStatus Decode(IEnumerable<int> ids, Span<char> destination, out int idsConsumed, out int charsWritten) =>
         _bpe.Decode(ids, destination, out idsConsumed, out charsWritten);
+
+    private bool TryGetWhole(ReadOnlySpan<char> word, out (int Id, string Token) whole) =>
+#if NET9_0_OR_GREATER
+        _words.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(word, out whole);
+#else
+        _words.TryGetValue(word.ToString(), out whole); // .NET 8 cannot look a span up in a string-keyed dictionary
+#endif
 
     private (string Source, string? Normalized) Normalize(string? text, ReadOnlySpan<char> textSpan, EncodeSettings settings)
     {

@@ -8,8 +8,8 @@
 // lacks the version. The patcher checks first that no other symbol depends on the version, so the
 // change can never hide a symbol the shim really needs.
 //
-// This file is compiled twice: into XRight.MLNet (the run-time fix) and, by MSBuild's
-// RoslynCodeTaskFactory, into the build task declared in build/XRight.MLNet.targets (the build-time
+// This file is compiled twice: into XRight.Core (the run-time fix) and, by MSBuild's
+// RoslynCodeTaskFactory, into the build task declared in build/XRight.Core.targets (the build-time
 // fix). It therefore uses only .NET Standard 2.0 APIs, and the task class is excluded from the library.
 #nullable disable
 using System;

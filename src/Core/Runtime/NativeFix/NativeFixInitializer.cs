@@ -5,7 +5,7 @@ namespace XRight.Runtime.NativeFix;
 /// <summary>
 /// Run-time half of the TorchSharp native fix: before any code of this library runs, patches the copy
 /// of the shim next to the application when the system libstdc++ needs it. The build-time half
-/// (build/XRight.MLNet.targets) normally did this already, and then this is a cheap check.
+/// (build/XRight.Core.targets) normally did this already, and then this is a cheap check.
 /// </summary>
 internal static class NativeFixInitializer
 {

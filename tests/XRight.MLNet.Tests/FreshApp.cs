@@ -202,7 +202,12 @@ internal sealed class FreshApp : IDisposable
         };
         var config = CausalLmConfig.CreateGptNeoX(vocabSize: tokenizer.VocabSize, hiddenSize: 32, numLayers: 1, numHeads: 2,
             maxPositionEmbeddings: 64, bosTokenId: eos, eosTokenId: eos);
-        var options = new JointTrainerOptions { MaxSteps = 1, SftBatchSize = 2, DpoBatchSize = 2, EvaluationFraction = 0.25 };
+        var options = new JointTrainerOptions
+        {
+            Strategy = new() { MaxSteps = 1 },
+            Batches = new() { SftBatchSize = 2, DpoBatchSize = 2 },
+            Evaluation = new() { Fraction = 0.25 },
+        };
         var result = new JointTrainer(options).Train(() => CausalLm.Create(config), data);
         using var model = result.Model;
         Console.WriteLine($"XRight fresh app: {result.Steps} step(s), f_SFT {result.Final.FSft:F3}, on {RuntimeInformation.FrameworkDescription}");

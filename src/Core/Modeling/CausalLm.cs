@@ -12,13 +12,13 @@ using F = TorchSharp.torch.nn.functional;
 namespace XRight.Modeling;
 
 /// <summary>
-/// A decoder-only transformer language model (GPT-NeoX or Llama family) whose parameter names are
+/// A decoder-only transformer language model (GPT-NeoX, Llama or OPT family) whose parameter names are
 /// the Hugging Face names, so checkpoints map one to one. Build one with <see cref="Create"/> (new
 /// weights) or <see cref="FromPretrained"/> (a local Hugging Face folder).
 /// </summary>
 public abstract class CausalLm : nn.Module
 {
-    private readonly RotaryEmbedding _rotary;
+    private readonly RotaryEmbedding? _rotary;
     private readonly DecoderTrunk _trunk;
     private readonly AdaptableLinear? _head;
     private LoraAdapters? _lora;
@@ -30,9 +30,9 @@ public abstract class CausalLm : nn.Module
     private protected CausalLm(CausalLmConfig config, string name, string trunkName, DecoderTrunk trunk, string headName, ParameterFactory factory) : base(name)
     {
         Config = config;
-        _rotary = new RotaryEmbedding(config.Rotary);
+        _rotary = config.Rotary is { } rotary ? new RotaryEmbedding(rotary) : null;
         _trunk = trunk;
-        _head = config.TieWordEmbeddings ? null : new AdaptableLinear(config.HiddenSize, config.VocabSize, hasBias: false, factory);
+        _head = config.TieWordEmbeddings ? null : new AdaptableLinear(config.EmbeddingSize, config.VocabSize, hasBias: false, factory);
         OutputHeadName = headName;
         register_module(trunkName, _trunk);
         if (_head is not null) register_module(headName, _head);
@@ -201,7 +201,7 @@ public abstract class CausalLm : nn.Module
         }
     }
 
-    /// <summary>The final hidden states [B, T, hidden], before the output head.</summary>
+    /// <summary>The final hidden states [B, T, <see cref="CausalLmConfig.EmbeddingSize"/>], before the output head.</summary>
     internal Tensor ForwardHidden(Tensor inputIds, Tensor? attentionMask, KvCache? cache)
     {
         ValidateInput(inputIds);

@@ -70,7 +70,7 @@ public sealed class CausalLmConfigTests
         CollectionAssert.AreEqual(new[] { 128001, 128008, 128009 }, c.EosTokenIds.ToArray());
 
         // Band-wise rescaling, by hand: wavelength 2π/f against 8192/1 and 8192/4.
-        var inv = c.Rotary.InverseFrequencies();
+        var inv = c.Rotary!.InverseFrequencies();
         float plain(int i) => 1f / MathF.Pow(500000f, 2f * i / 128);
         Assert.AreEqual(plain(0), inv[0]);                       // wavelength 6.3 < 2048: kept
         Assert.AreEqual(plain(63) / 8, inv[63], 1e-12f);          // wavelength ≈ 3.7e6 > 8192: slowed by 8

@@ -6,7 +6,7 @@ namespace XRight.Modeling;
 
 /// <summary>
 /// The shape of a causal language model, read from a Hugging Face <c>config.json</c>
-/// (<c>model_type</c> <c>gpt_neox</c>, <c>llama</c>, <c>qwen2</c> or <c>mistral</c>). Every key of the
+/// (<c>model_type</c> <c>gpt_neox</c>, <c>llama</c>, <c>qwen2</c>, <c>mistral</c> or <c>opt</c>). Every key of the
 /// file is kept, so <see cref="ToJson"/> writes back what was read, including keys this library
 /// does not use.
 /// </summary>
@@ -68,7 +68,7 @@ public sealed class CausalLmConfig
         RopeTheta = Rotary?.Theta ?? 0;
     }
 
-    /// <summary>The <c>model_type</c> key: <c>gpt_neox</c>, <c>llama</c>, <c>qwen2</c> or <c>mistral</c>.</summary>
+    /// <summary>The <c>model_type</c> key: <c>gpt_neox</c>, <c>llama</c>, <c>qwen2</c>, <c>mistral</c> or <c>opt</c>.</summary>
     public string ModelType { get; }
 
     /// <summary>The module layout that <see cref="ModelType"/> maps to.</summary>
@@ -213,6 +213,18 @@ public sealed class CausalLmConfig
         int maxPositionEmbeddings = 256, double ropeTheta = 10000, int bosTokenId = 1, int eosTokenId = 2) =>
         FromJson(LlamaArchitecture.Template(vocabSize, hiddenSize, numLayers, numHeads, numKeyValueHeads, intermediateSize, tieWordEmbeddings,
             qwen2, maxPositionEmbeddings, ropeTheta, bosTokenId, eosTokenId).ToJsonString(), "CreateLlama");
+
+    /// <summary>
+    /// An OPT configuration with every key Hugging Face transformers needs; a <paramref name="wordEmbedProjDim"/>
+    /// other than <paramref name="hiddenSize"/> adds <c>project_in</c>/<c>project_out</c> and
+    /// <paramref name="doLayerNormBefore"/> false makes the layers post-LN, as in opt-350m. The defaults make a
+    /// tiny model for tests and samples, with dropout 0 (the published OPT files say 0.1).
+    /// </summary>
+    public static CausalLmConfig CreateOpt(int vocabSize = 128, int hiddenSize = 32, int numLayers = 2, int numHeads = 4,
+        int? ffnDim = null, int? wordEmbedProjDim = null, bool doLayerNormBefore = true, bool tieWordEmbeddings = true,
+        int maxPositionEmbeddings = 256, double dropout = 0.0, int bosTokenId = 2, int eosTokenId = 2, int padTokenId = 1) =>
+        FromJson(OptArchitecture.Template(vocabSize, hiddenSize, numLayers, numHeads, ffnDim, wordEmbedProjDim, doLayerNormBefore,
+            tieWordEmbeddings, maxPositionEmbeddings, dropout, bosTokenId, eosTokenId, padTokenId).ToJsonString(), "CreateOpt");
 
     /// <summary>The configuration as <c>config.json</c> text: every key that was read, indented.</summary>
     public string ToJson() => _json.ToJsonString(JsonFile.Indented);

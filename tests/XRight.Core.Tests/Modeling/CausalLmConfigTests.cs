@@ -153,12 +153,12 @@ public sealed class CausalLmConfigTests
     [TestMethod]
     public void AnUnknownModelTypeIsRefusedWithTheTypesEachFamilyRegisters()
     {
-        var opt = JsonNode.Parse(Pythia1b)!.AsObject();
-        opt["model_type"] = "opt";
-        var e = Assert.ThrowsExactly<NotSupportedException>(() => CausalLmConfig.FromJson(opt.ToJsonString(), "models/opt/config.json"));
-        Assert.AreEqual("models/opt/config.json: model_type 'opt' is not supported; supported: gpt_neox, llama, qwen2, mistral.", e.Message);
+        var bloom = JsonNode.Parse(Pythia1b)!.AsObject();
+        bloom["model_type"] = "bloom";
+        var e = Assert.ThrowsExactly<NotSupportedException>(() => CausalLmConfig.FromJson(bloom.ToJsonString(), "models/bloom/config.json"));
+        Assert.AreEqual("models/bloom/config.json: model_type 'bloom' is not supported; supported: gpt_neox, llama, qwen2, mistral, opt.", e.Message);
 
-        CollectionAssert.AreEqual(new[] { "gpt_neox", "llama", "qwen2", "mistral" }, CausalLmConfig.SupportedModelTypes.ToArray());
+        CollectionAssert.AreEqual(new[] { "gpt_neox", "llama", "qwen2", "mistral", "opt" }, CausalLmConfig.SupportedModelTypes.ToArray());
         CollectionAssert.AllItemsAreUnique(Architectures.All.SelectMany(a => a.ModelTypes).ToArray(), "a model_type belongs to one family");
     }
 

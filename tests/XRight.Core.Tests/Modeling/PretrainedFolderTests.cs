@@ -186,6 +186,33 @@ public sealed class PretrainedFolderTests
     }
 
     [TestMethod]
+    [DataRow("opt-350m", "model.")]
+    [DataRow("neox", "gpt_neox.")]
+    public void WeightsOfTheBareTrunkAreReadUnderItsPrefix(string variant, string prefix)
+    {
+        // transformers' base models (OPTModel, GPTNeoXModel) save their names without the prefix the
+        // model with a head adds; facebook/opt-350m is published that way (decoder.layers.0.…).
+        using var dir = new TempDirectory();
+        using var scope = NewDisposeScope();
+        using var model = TinyModels.Randomized(TinyModels.ByName(variant));
+        model.SavePretrained(dir.Path);
+        var weights = SafeTensorsCheckpoint.Load(dir.Path);
+        var bare = weights.ToDictionary(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal) ? kv.Key[prefix.Length..] : kv.Key, kv => kv.Value);
+        Assert.IsFalse(bare.Keys.Any(k => k.StartsWith(prefix, StringComparison.Ordinal)));
+        SafeTensorsFile.Save(dir.File("model.safetensors"), bare);
+        using (var loaded = CausalLm.FromPretrained(dir.Path))
+            Assert.AreEqual(0.0, TinyModels.MaxAbsDifference(Logits(model), Logits(loaded)));
+
+        // Still strict: a missing tensor is named as the model names it.
+        string dropped = bare.Keys.First(k => k.Contains("layers.1.", StringComparison.Ordinal));
+        bare.Remove(dropped);
+        SafeTensorsFile.Save(dir.File("model.safetensors"), bare);
+        var e = Assert.ThrowsExactly<CheckpointMismatchException>(() => CausalLm.FromPretrained(dir.Path));
+        CollectionAssert.AreEqual(new[] { prefix + dropped }, e.Missing.ToArray());
+        foreach (var t in weights.Values) t.Dispose();
+    }
+
+    [TestMethod]
     public void OldGptNeoXBuffersAreIgnored()
     {
         using var dir = new TempDirectory();

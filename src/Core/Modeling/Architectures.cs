@@ -7,6 +7,7 @@ internal static class Architectures
     [
         new GptNeoXArchitecture(),
         new LlamaArchitecture(),
+        new OptArchitecture(),
     ];
 
     /// <summary>Every <c>model_type</c> some family reads, in registration order.</summary>

@@ -12,13 +12,13 @@ using F = TorchSharp.torch.nn.functional;
 namespace XRight.Modeling;
 
 /// <summary>
-/// A decoder-only transformer language model (GPT-NeoX or Llama family) whose parameter names are
+/// A decoder-only transformer language model (GPT-NeoX, Llama or OPT family) whose parameter names are
 /// the Hugging Face names, so checkpoints map one to one. Build one with <see cref="Create"/> (new
 /// weights) or <see cref="FromPretrained"/> (a local Hugging Face folder).
 /// </summary>
 public abstract class CausalLm : nn.Module
 {
-    private readonly RotaryEmbedding _rotary;
+    private readonly RotaryEmbedding? _rotary;
     private readonly DecoderTrunk _trunk;
     private readonly AdaptableLinear? _head;
     private LoraAdapters? _lora;
@@ -30,10 +30,11 @@ public abstract class CausalLm : nn.Module
     private protected CausalLm(CausalLmConfig config, string name, string trunkName, DecoderTrunk trunk, string headName, ParameterFactory factory) : base(name)
     {
         Config = config;
-        _rotary = new RotaryEmbedding(config.Rotary);
+        _rotary = config.Rotary is { } rotary ? new RotaryEmbedding(rotary) : null;
         _trunk = trunk;
-        _head = config.TieWordEmbeddings ? null : new AdaptableLinear(config.HiddenSize, config.VocabSize, hasBias: false, factory);
+        _head = config.TieWordEmbeddings ? null : new AdaptableLinear(config.EmbeddingSize, config.VocabSize, hasBias: false, factory);
         OutputHeadName = headName;
+        TrunkName = trunkName;
         register_module(trunkName, _trunk);
         if (_head is not null) register_module(headName, _head);
     }
@@ -55,6 +56,9 @@ public abstract class CausalLm : nn.Module
 
     /// <summary>The name of the output head module (<c>embed_out</c> or <c>lm_head</c>), whether or not it is tied to the embedding.</summary>
     internal string OutputHeadName { get; }
+
+    /// <summary>The name of the module under the head (<c>gpt_neox</c> or <c>model</c>): Hugging Face's <c>base_model_prefix</c>.</summary>
+    internal string TrunkName { get; }
 
     private TokenEmbedding Embedding => _trunk.Embedding;
 
@@ -85,6 +89,8 @@ public abstract class CausalLm : nn.Module
     /// weights are listed in one <see cref="CheckpointMismatchException"/>; only buffers that older
     /// checkpoints carry and this implementation recomputes (rotary <c>inv_freq</c>, GPT-NeoX
     /// <c>attention.bias</c>/<c>masked_bias</c>) and a redundant output head of tied models are ignored.
+    /// Weights saved from the bare trunk, without its prefix (<c>decoder.…</c> for <c>model.decoder.…</c>, as
+    /// some OPT checkpoints are published), are read under the prefix, as transformers reads them.
     /// The model starts in evaluation mode, as in transformers.
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
@@ -201,7 +207,7 @@ public abstract class CausalLm : nn.Module
         }
     }
 
-    /// <summary>The final hidden states [B, T, hidden], before the output head.</summary>
+    /// <summary>The final hidden states [B, T, <see cref="CausalLmConfig.EmbeddingSize"/>], before the output head.</summary>
     internal Tensor ForwardHidden(Tensor inputIds, Tensor? attentionMask, KvCache? cache)
     {
         ValidateInput(inputIds);

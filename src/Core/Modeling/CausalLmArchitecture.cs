@@ -8,4 +8,7 @@ public enum CausalLmArchitecture
 
     /// <summary>Llama and the models shaped like it (Qwen2, Mistral): RMSNorm, rotary, SwiGLU, grouped-query attention.</summary>
     Llama,
+
+    /// <summary>OPT: learned positions (offset 2), LayerNorm before (or, in opt-350m, after) each sublayer, ReLU MLP, tied embeddings, optional <c>project_in</c>/<c>project_out</c>.</summary>
+    Opt,
 }

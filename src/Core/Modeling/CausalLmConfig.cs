@@ -6,7 +6,7 @@ namespace XRight.Modeling;
 
 /// <summary>
 /// The shape of a causal language model, read from a Hugging Face <c>config.json</c>
-/// (<c>model_type</c> <c>gpt_neox</c>, <c>llama</c>, <c>qwen2</c> or <c>mistral</c>). Every key of the
+/// (<c>model_type</c> <c>gpt_neox</c>, <c>llama</c>, <c>qwen2</c>, <c>mistral</c> or <c>opt</c>). Every key of the
 /// file is kept, so <see cref="ToJson"/> writes back what was read, including keys this library
 /// does not use.
 /// </summary>
@@ -28,12 +28,13 @@ public sealed class CausalLmConfig
         Family = Architectures.For(ModelType, f.Source);
         Architecture = Family.Kind;
 
+        var own = Family.ReadConfig(f, ModelType);
         VocabSize = f.PositiveInt("vocab_size");
         HiddenSize = f.PositiveInt("hidden_size");
-        IntermediateSize = f.PositiveInt("intermediate_size");
+        IntermediateSize = f.PositiveInt(own.IntermediateSizeKey);
         NumHiddenLayers = f.PositiveInt("num_hidden_layers");
         NumAttentionHeads = f.PositiveInt("num_attention_heads");
-        var own = Family.ReadConfig(f, ModelType);
+        EmbeddingSize = own.EmbeddingSize ?? HiddenSize;
         NumKeyValueHeads = f.RequirePositive("num_key_value_heads", own.NumKeyValueHeads ?? NumAttentionHeads);
         if (NumAttentionHeads % NumKeyValueHeads != 0)
             throw f.Invalid($"'num_key_value_heads' ({NumKeyValueHeads}) must divide 'num_attention_heads' ({NumAttentionHeads}).");
@@ -42,15 +43,18 @@ public sealed class CausalLmConfig
         HeadDim = f.RequirePositive("head_dim", own.HeadDim ?? HiddenSize / NumAttentionHeads);
         MaxPositionEmbeddings = f.PositiveInt("max_position_embeddings", 2048);
 
-        HiddenAct = f.OptionalString("hidden_act") ?? own.DefaultActivation;
+        HiddenAct = f.OptionalString(own.ActivationKey) ?? own.DefaultActivation;
         if (!SupportedActivations.Contains(HiddenAct))
-            throw new NotSupportedException($"{f.Source}: hidden_act '{HiddenAct}' is not supported; supported: {string.Join(", ", SupportedActivations)}.");
+            throw new NotSupportedException($"{f.Source}: {own.ActivationKey} '{HiddenAct}' is not supported; supported: {string.Join(", ", SupportedActivations)}.");
         NormEpsilon = own.NormEpsilon;
-        InitializerRange = f.PositiveDouble("initializer_range", 0.02);
+        InitializerRange = f.PositiveDouble(own.InitializerRangeKey, 0.02);
         AttentionDropout = f.Probability("attention_dropout", 0.0);
         HiddenDropout = own.HiddenDropout;
-        TieWordEmbeddings = f.Bool("tie_word_embeddings", false);
+        TieWordEmbeddings = f.Bool("tie_word_embeddings", own.DefaultTieWordEmbeddings);
         UseParallelResidual = own.UseParallelResidual;
+        DoLayerNormBefore = own.NormBeforeSublayers;
+        NormElementwiseAffine = own.NormElementwiseAffine;
+        HasFinalNorm = own.FinalNorm;
         QkvBias = own.QkvBias;
         OutputBias = own.OutputBias;
         MlpBias = own.MlpBias;
@@ -59,12 +63,12 @@ public sealed class CausalLmConfig
         PadTokenId = f.OptionalInt("pad_token_id");
         EosTokenIds = f.IntOrIntList("eos_token_id");
         SlidingWindow = own.SlidingWindow;
-        Rotary = RotarySettings.Read(f, HeadDim, own.LegacyRopeTheta, own.DefaultRotaryFraction);
-        RotaryDim = Rotary.RotaryDim;
-        RopeTheta = Rotary.Theta;
+        Rotary = own.UsesRotary ? RotarySettings.Read(f, HeadDim, own.LegacyRopeTheta, own.DefaultRotaryFraction) : null;
+        RotaryDim = Rotary?.RotaryDim ?? 0;
+        RopeTheta = Rotary?.Theta ?? 0;
     }
 
-    /// <summary>The <c>model_type</c> key: <c>gpt_neox</c>, <c>llama</c>, <c>qwen2</c> or <c>mistral</c>.</summary>
+    /// <summary>The <c>model_type</c> key: <c>gpt_neox</c>, <c>llama</c>, <c>qwen2</c>, <c>mistral</c> or <c>opt</c>.</summary>
     public string ModelType { get; }
 
     /// <summary>The module layout that <see cref="ModelType"/> maps to.</summary>
@@ -76,7 +80,7 @@ public sealed class CausalLmConfig
     /// <summary>Width of the residual stream (<c>hidden_size</c>).</summary>
     public int HiddenSize { get; }
 
-    /// <summary>Width of the MLP's inner layer (<c>intermediate_size</c>).</summary>
+    /// <summary>Width of the MLP's inner layer (<c>intermediate_size</c>; OPT: <c>ffn_dim</c>).</summary>
     public int IntermediateSize { get; }
 
     /// <summary>Number of transformer layers (<c>num_hidden_layers</c>).</summary>
@@ -91,28 +95,41 @@ public sealed class CausalLmConfig
     /// <summary>Width of one attention head (<c>head_dim</c>, else hidden size / heads).</summary>
     public int HeadDim { get; }
 
-    /// <summary>How many leading dimensions of each head are rotated (the whole head for Llama; <c>rotary_pct</c> of it for GPT-NeoX).</summary>
+    /// <summary>How many leading dimensions of each head are rotated (the whole head for Llama; <c>rotary_pct</c> of it for GPT-NeoX; 0 for OPT, which learns a position table instead).</summary>
     public int RotaryDim { get; }
 
-    /// <summary>Rotary base θ (<c>rope_theta</c>, or <c>rotary_emb_base</c> in older GPT-NeoX files).</summary>
+    /// <summary>Rotary base θ (<c>rope_theta</c>, or <c>rotary_emb_base</c> in older GPT-NeoX files); 0 for OPT, which has no rotary embedding.</summary>
     public double RopeTheta { get; }
+
+    /// <summary>
+    /// Width of the token embedding, and of the final hidden states the output head reads: OPT's
+    /// <c>word_embed_proj_dim</c> (projected to and from <see cref="HiddenSize"/> by <c>project_in</c> and
+    /// <c>project_out</c> when it differs, as in opt-350m); <see cref="HiddenSize"/> for the other families.
+    /// </summary>
+    public int EmbeddingSize { get; }
+
+    /// <summary>
+    /// True when each layer normalises the input of its attention and MLP (pre-LN: every family, and OPT
+    /// with <c>do_layer_norm_before</c>); false when it normalises after each residual addition (post-LN: opt-350m).
+    /// </summary>
+    public bool DoLayerNormBefore { get; }
 
     /// <summary>Positions the model was trained for (<c>max_position_embeddings</c>).</summary>
     public int MaxPositionEmbeddings { get; }
 
-    /// <summary>The MLP activation (<c>hidden_act</c>).</summary>
+    /// <summary>The MLP activation (<c>hidden_act</c>; OPT: <c>activation_function</c>).</summary>
     public string HiddenAct { get; }
 
-    /// <summary>The ε of the LayerNorms (GPT-NeoX, <c>layer_norm_eps</c>) or RMSNorms (Llama, <c>rms_norm_eps</c>).</summary>
+    /// <summary>The ε of the LayerNorms (GPT-NeoX, <c>layer_norm_eps</c>; OPT, 1e-5) or RMSNorms (Llama, <c>rms_norm_eps</c>).</summary>
     public double NormEpsilon { get; }
 
-    /// <summary>Standard deviation of the normal initialisation of new weights (<c>initializer_range</c>).</summary>
+    /// <summary>Standard deviation of the normal initialisation of new weights (<c>initializer_range</c>; OPT: <c>init_std</c>).</summary>
     public double InitializerRange { get; }
 
     /// <summary>Dropout on attention probabilities while training (<c>attention_dropout</c>).</summary>
     public double AttentionDropout { get; }
 
-    /// <summary>GPT-NeoX: dropout on the attention and MLP outputs while training (<c>hidden_dropout</c>); 0 for Llama.</summary>
+    /// <summary>Dropout on the attention and MLP outputs while training (GPT-NeoX: <c>hidden_dropout</c>; OPT: <c>dropout</c>); 0 for Llama.</summary>
     public double HiddenDropout { get; }
 
     /// <summary>True when the output head reuses the token embedding matrix (<c>tie_word_embeddings</c>).</summary>
@@ -145,7 +162,14 @@ public sealed class CausalLmConfig
     /// </summary>
     public int? SlidingWindow { get; }
 
-    internal RotarySettings Rotary { get; }
+    /// <summary>The rotary embedding; null for a family without one (OPT).</summary>
+    internal RotarySettings? Rotary { get; }
+
+    /// <summary>False when the LayerNorms have no learned weight and bias (OPT's <c>layer_norm_elementwise_affine</c>).</summary>
+    internal bool NormElementwiseAffine { get; }
+
+    /// <summary>False when the trunk has no normalisation after its last layer (OPT post-LN, or with <c>_remove_final_layer_norm</c>).</summary>
+    internal bool HasFinalNorm { get; }
 
     /// <summary>The family that <see cref="ModelType"/> belongs to: its own keys, LoRA defaults and modules.</summary>
     internal IArchitecture Family { get; }
@@ -189,6 +213,18 @@ public sealed class CausalLmConfig
         int maxPositionEmbeddings = 256, double ropeTheta = 10000, int bosTokenId = 1, int eosTokenId = 2) =>
         FromJson(LlamaArchitecture.Template(vocabSize, hiddenSize, numLayers, numHeads, numKeyValueHeads, intermediateSize, tieWordEmbeddings,
             qwen2, maxPositionEmbeddings, ropeTheta, bosTokenId, eosTokenId).ToJsonString(), "CreateLlama");
+
+    /// <summary>
+    /// An OPT configuration with every key Hugging Face transformers needs; a <paramref name="wordEmbedProjDim"/>
+    /// other than <paramref name="hiddenSize"/> adds <c>project_in</c>/<c>project_out</c> and
+    /// <paramref name="doLayerNormBefore"/> false makes the layers post-LN, as in opt-350m. The defaults make a
+    /// tiny model for tests and samples, with dropout 0 (the published OPT files say 0.1).
+    /// </summary>
+    public static CausalLmConfig CreateOpt(int vocabSize = 128, int hiddenSize = 32, int numLayers = 2, int numHeads = 4,
+        int? ffnDim = null, int? wordEmbedProjDim = null, bool doLayerNormBefore = true, bool tieWordEmbeddings = true,
+        int maxPositionEmbeddings = 256, double dropout = 0.0, int bosTokenId = 2, int eosTokenId = 2, int padTokenId = 1) =>
+        FromJson(OptArchitecture.Template(vocabSize, hiddenSize, numLayers, numHeads, ffnDim, wordEmbedProjDim, doLayerNormBefore,
+            tieWordEmbeddings, maxPositionEmbeddings, dropout, bosTokenId, eosTokenId, padTokenId).ToJsonString(), "CreateOpt");
 
     /// <summary>The configuration as <c>config.json</c> text: every key that was read, indented.</summary>
     public string ToJson() => _json.ToJsonString(JsonFile.Indented);

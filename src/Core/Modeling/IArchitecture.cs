@@ -33,8 +33,20 @@ internal interface IArchitecture
 /// <summary>What a family reads from <c>config.json</c> where families differ.</summary>
 internal sealed record ArchitectureSettings
 {
-    /// <summary>The <c>hidden_act</c> when the key is absent.</summary>
+    /// <summary>The activation when <see cref="ActivationKey"/> is absent.</summary>
     public required string DefaultActivation { get; init; }
+
+    /// <summary>The key naming the MLP activation.</summary>
+    public string ActivationKey { get; init; } = "hidden_act";
+
+    /// <summary>The key giving the width of the MLP's inner layer.</summary>
+    public string IntermediateSizeKey { get; init; } = "intermediate_size";
+
+    /// <summary>The key giving the standard deviation of the initial weights.</summary>
+    public string InitializerRangeKey { get; init; } = "initializer_range";
+
+    /// <summary>The <c>tie_word_embeddings</c> of the family's config class when the key is absent.</summary>
+    public bool DefaultTieWordEmbeddings { get; init; }
 
     /// <summary>The ε of the family's normalisation layers.</summary>
     public required double NormEpsilon { get; init; }
@@ -56,6 +68,21 @@ internal sealed record ArchitectureSettings
     public bool UseParallelResidual { get; init; }
 
     public int? SlidingWindow { get; init; }
+
+    /// <summary>False for families that encode positions otherwise (OPT's learned position table): no rotary keys are read.</summary>
+    public bool UsesRotary { get; init; } = true;
+
+    /// <summary>Width of the token embedding and of the output head's input; null: <c>hidden_size</c>.</summary>
+    public int? EmbeddingSize { get; init; }
+
+    /// <summary>False for post-LN layers, which normalise after each residual addition instead of before each sublayer.</summary>
+    public bool NormBeforeSublayers { get; init; } = true;
+
+    /// <summary>False when the LayerNorms have no learned weight and bias.</summary>
+    public bool NormElementwiseAffine { get; init; } = true;
+
+    /// <summary>False when the trunk has no normalisation after its last layer.</summary>
+    public bool FinalNorm { get; init; } = true;
 
     /// <summary>The rotary base an older key gives, used when <c>rope_theta</c> is absent.</summary>
     public double? LegacyRopeTheta { get; init; }

@@ -11,6 +11,8 @@ public sealed class ForwardTests
     [TestMethod]
     [DataRow("neox")]
     [DataRow("llama")]
+    [DataRow("opt")]
+    [DataRow("opt-350m")]
     public void LogitsAreIdenticalWithAndWithoutTheKvCache(string variant)
     {
         using var model = TinyModels.Randomized(TinyModels.ByName(variant));
@@ -30,6 +32,8 @@ public sealed class ForwardTests
     [TestMethod]
     [DataRow("neox")]
     [DataRow("llama")]
+    [DataRow("opt")]
+    [DataRow("opt-350m")]
     public void LeftAndRightPaddingDoNotChangeTheLogitsOfRealTokens(string variant)
     {
         using var model = TinyModels.Randomized(TinyModels.ByName(variant));
@@ -57,6 +61,8 @@ public sealed class ForwardTests
     [TestMethod]
     [DataRow("neox")]
     [DataRow("llama")]
+    [DataRow("opt")]
+    [DataRow("opt-350m")]
     public void LeftPaddedIncrementalDecodingMatchesTheUnpaddedRow(string variant)
     {
         using var model = TinyModels.Randomized(TinyModels.ByName(variant));

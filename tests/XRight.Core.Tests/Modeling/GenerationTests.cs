@@ -26,6 +26,8 @@ public sealed class GenerationTests
     [TestMethod]
     [DataRow("neox")]
     [DataRow("llama")]
+    [DataRow("opt")]
+    [DataRow("opt-350m")]
     public void GreedyDecodingWithTheCacheEqualsArgmaxOverFullForwardPasses(string variant)
     {
         using var model = TinyModels.Randomized(TinyModels.ByName(variant));
@@ -38,6 +40,8 @@ public sealed class GenerationTests
     [TestMethod]
     [DataRow("neox")]
     [DataRow("llama")]
+    [DataRow("opt")]
+    [DataRow("opt-350m")]
     public void LeftPaddedBatchGenerationEqualsOneByOne(string variant)
     {
         using var model = TinyModels.Randomized(TinyModels.ByName(variant));

@@ -25,6 +25,7 @@ public sealed class InitializationTests
     [TestMethod]
     [DataRow("neox")]
     [DataRow("llama")]
+    [DataRow("opt-350m")]
     public void WeightsAreDrawnAsHuggingFaceInitialisesThem(string variant)
     {
         using var model = CausalLm.Create(TinyModels.ByName(variant), new ModelOptions { Seed = 3 });

@@ -23,6 +23,7 @@ public sealed class LoraTests
     [TestMethod]
     [DataRow("neox", 4)]
     [DataRow("llama", 8)]
+    [DataRow("opt", 8)]
     public void ZeroInitialisedAdaptersLeaveTheModelUnchangedAndAreTheOnlyTrainableParameters(string variant, int adapterTensors)
     {
         using var model = TinyModels.Randomized(TinyModels.ByName(variant));
@@ -55,6 +56,7 @@ public sealed class LoraTests
     [TestMethod]
     [DataRow("neox")]
     [DataRow("llama")]
+    [DataRow("opt-350m")]
     public void MergedEqualsUnmergedAndUnmergeRestoresTheBaseWeights(string variant)
     {
         using var model = TinyModels.Randomized(TinyModels.ByName(variant));
@@ -83,6 +85,7 @@ public sealed class LoraTests
     [TestMethod]
     [DataRow("neox")]
     [DataRow("llama")]
+    [DataRow("opt")]
     public void DisablingTheAdaptersGivesTheBaseModelForTheScopeOnly(string variant)
     {
         using var model = TinyModels.Randomized(TinyModels.ByName(variant));

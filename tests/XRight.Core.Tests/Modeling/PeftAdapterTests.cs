@@ -21,6 +21,7 @@ public sealed class PeftAdapterTests
     [TestMethod]
     [DataRow("neox", "query_key_value")]
     [DataRow("llama", "v_proj")]
+    [DataRow("opt", "q_proj")]
     public void AdaptersRoundTripInThePeftLayout(string variant, string target)
     {
         using var dir = new TempDirectory();
@@ -40,8 +41,13 @@ public sealed class PeftAdapterTests
         Assert.AreEqual(target, (string)config["target_modules"]![0]!);
 
         var entries = SafeTensorsFile.ReadHeader(dir.File("adapter_model.safetensors")).Entries.ToDictionary(e => e.Name);
-        string module = variant == "neox" ? "gpt_neox.layers.1.attention.query_key_value" : "model.layers.1.self_attn.v_proj";
-        long outFeatures = variant == "neox" ? 96 : 16;
+        string module = variant switch
+        {
+            "neox" => "gpt_neox.layers.1.attention.query_key_value",
+            "llama" => "model.layers.1.self_attn.v_proj",
+            _ => "model.decoder.layers.1.self_attn.q_proj",
+        };
+        long outFeatures = variant switch { "neox" => 96, "llama" => 16, _ => 32 };
         Assert.HasCount(4, entries);
         CollectionAssert.AreEqual(new long[] { 4, 32 }, entries[$"base_model.model.{module}.lora_A.weight"].Shape);
         CollectionAssert.AreEqual(new long[] { outFeatures, 4 }, entries[$"base_model.model.{module}.lora_B.weight"].Shape);

@@ -22,6 +22,10 @@ public sealed class PretrainedFolderTests
     [DataRow("llama")]
     [DataRow("llama-tied")]
     [DataRow("qwen2")]
+    [DataRow("opt")]
+    [DataRow("opt-proj")]
+    [DataRow("opt-350m")]
+    [DataRow("opt-bare")]
     public void SaveThenLoadGivesIdenticalLogits(string variant)
     {
         using var dir = new TempDirectory();
@@ -33,7 +37,7 @@ public sealed class PretrainedFolderTests
             Directory.GetFiles(dir.Path).Select(Path.GetFileName).ToArray());
         var names = SafeTensorsCheckpoint.TensorNames(dir.Path);
         CollectionAssert.AreEquivalent(model.state_dict().Keys.ToArray(), names.ToArray());
-        Assert.AreEqual(variant != "llama-tied", names.Contains("lm_head.weight") || names.Contains("embed_out.weight"));
+        Assert.AreEqual(!model.Config.TieWordEmbeddings, names.Contains("lm_head.weight") || names.Contains("embed_out.weight"));
         var config = JsonNode.Parse(File.ReadAllText(dir.File("config.json")))!;
         Assert.AreEqual("float32", (string)config["torch_dtype"]!);
         Assert.AreEqual(model.Config.ModelType, (string)config["model_type"]!);
@@ -62,6 +66,7 @@ public sealed class PretrainedFolderTests
     [TestMethod]
     [DataRow("neox")]
     [DataRow("llama")]
+    [DataRow("opt")]
     public void BFloat16RoundTripsExactlyAndStaysCloseToFloat32(string variant)
     {
         using var dir = new TempDirectory();
@@ -177,6 +182,33 @@ public sealed class PretrainedFolderTests
         SafeTensorsFile.Save(dir.File("model.safetensors"), withBuffers);
         using (var loaded = CausalLm.FromPretrained(dir.Path))
             Assert.AreEqual(0.0, TinyModels.MaxAbsDifference(Logits(model), Logits(loaded)));
+        foreach (var t in weights.Values) t.Dispose();
+    }
+
+    [TestMethod]
+    [DataRow("opt-350m", "model.")]
+    [DataRow("neox", "gpt_neox.")]
+    public void WeightsOfTheBareTrunkAreReadUnderItsPrefix(string variant, string prefix)
+    {
+        // transformers' base models (OPTModel, GPTNeoXModel) save their names without the prefix the
+        // model with a head adds; facebook/opt-350m is published that way (decoder.layers.0.…).
+        using var dir = new TempDirectory();
+        using var scope = NewDisposeScope();
+        using var model = TinyModels.Randomized(TinyModels.ByName(variant));
+        model.SavePretrained(dir.Path);
+        var weights = SafeTensorsCheckpoint.Load(dir.Path);
+        var bare = weights.ToDictionary(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal) ? kv.Key[prefix.Length..] : kv.Key, kv => kv.Value);
+        Assert.IsFalse(bare.Keys.Any(k => k.StartsWith(prefix, StringComparison.Ordinal)));
+        SafeTensorsFile.Save(dir.File("model.safetensors"), bare);
+        using (var loaded = CausalLm.FromPretrained(dir.Path))
+            Assert.AreEqual(0.0, TinyModels.MaxAbsDifference(Logits(model), Logits(loaded)));
+
+        // Still strict: a missing tensor is named as the model names it.
+        string dropped = bare.Keys.First(k => k.Contains("layers.1.", StringComparison.Ordinal));
+        bare.Remove(dropped);
+        SafeTensorsFile.Save(dir.File("model.safetensors"), bare);
+        var e = Assert.ThrowsExactly<CheckpointMismatchException>(() => CausalLm.FromPretrained(dir.Path));
+        CollectionAssert.AreEqual(new[] { prefix + dropped }, e.Missing.ToArray());
         foreach (var t in weights.Values) t.Dispose();
     }
 

@@ -13,6 +13,11 @@ public sealed class ReferenceForwardTests
     [DataRow("llama")]
     [DataRow("llama-tied")]
     [DataRow("qwen2")]
+    [DataRow("opt")]
+    [DataRow("opt-post")]
+    [DataRow("opt-proj")]
+    [DataRow("opt-350m")]
+    [DataRow("opt-bare")]
     public void ForwardMatchesTheDoublePrecisionReference(string variant)
     {
         using var model = TinyModels.Randomized(TinyModels.ByName(variant), seed: 3);

@@ -1,26 +1,29 @@
+using System.Text.Json.Nodes;
 using XRight.Modeling;
-using static TorchSharp.torch;
 
 namespace XRight.Tests.Modeling;
 
 /// <summary>
 /// An independent forward pass in plain double-precision loops, written from the Hugging Face
-/// definitions of GPT-NeoX and Llama and reading only the state dict by its Hugging Face names.
-/// One unpadded sequence; returns logits [T][vocab].
+/// definitions of GPT-NeoX, Llama and OPT and reading only the state dict by its Hugging Face names
+/// (and, for OPT, its own keys of config.json). One unpadded sequence; returns logits [T][vocab].
 /// </summary>
 internal sealed class ReferenceTransformer
 {
     private readonly CausalLmConfig _c;
+    private readonly JsonObject _json;
     private readonly Dictionary<string, double[]> _w;
 
     public ReferenceTransformer(CausalLm model)
     {
         _c = model.Config;
+        _json = JsonNode.Parse(_c.ToJson())!.AsObject();
         _w = model.state_dict().ToDictionary(kv => kv.Key, kv => TinyModels.ToDoubles(kv.Value));
     }
 
     public double[][] Logits(int[] ids)
     {
+        if (_c.ModelType == "opt") return OptLogits(ids);
         bool neox = _c.Architecture == CausalLmArchitecture.GptNeoX;
         string trunk = neox ? "gpt_neox." : "model.";
         int d = _c.HiddenSize, T = ids.Length;
@@ -74,7 +77,7 @@ internal sealed class ReferenceTransformer
                 v[t][head] = Slice(t, head, 2);
             }
         }
-        return Attend(q, k, v, groups: 1).Select(o => Linear(p + "attention.dense", o)).ToArray();
+        return Attend(q, k, v, groups: 1, scale: 1 / Math.Sqrt(D)).Select(o => Linear(p + "attention.dense", o)).ToArray();
     }
 
     private double[][] LlamaAttention(string p, double[][] x)
@@ -90,11 +93,68 @@ internal sealed class ReferenceTransformer
             k[t] = Enumerable.Range(0, KV).Select(hh => Rotate(ka.AsSpan(hh * D, D).ToArray(), t)).ToArray();
             v[t] = Enumerable.Range(0, KV).Select(hh => va.AsSpan(hh * D, D).ToArray()).ToArray();
         }
-        return Attend(q, k, v, groups: H / KV).Select(o => Linear(p + "self_attn.o_proj", o)).ToArray();
+        return Attend(q, k, v, groups: H / KV, scale: 1 / Math.Sqrt(D)).Select(o => Linear(p + "self_attn.o_proj", o)).ToArray();
     }
 
-    // Causal softmax attention; query head h reads key/value head h / groups. Returns the concatenated heads per position.
-    private static double[][] Attend(double[][][] q, double[][][] k, double[][][] v, int groups)
+    // OPT (modeling_opt.py): token embedding, projected in when word_embed_proj_dim differs from hidden_size,
+    // plus row t + 2 of the learned position table; pre-LN or post-LN layers; final LayerNorm only with
+    // pre-LN (and not _remove_final_layer_norm); projected out; the head is the token embedding unless untied.
+    private double[][] OptLogits(int[] ids)
+    {
+        bool before = (bool?)_json["do_layer_norm_before"] ?? true;
+        bool removeFinal = (bool?)_json["_remove_final_layer_norm"] ?? false;
+        bool tied = (bool?)_json["tie_word_embeddings"] ?? true;
+        int d = (int)_json["hidden_size"]!, e = (int?)_json["word_embed_proj_dim"] ?? d, T = ids.Length;
+        const string decoder = "model.decoder.";
+        var tokens = _w[decoder + "embed_tokens.weight"];
+        var positions = _w[decoder + "embed_positions.weight"];
+        var h = new double[T][];
+        for (int t = 0; t < T; t++)
+        {
+            var x = tokens.AsSpan(ids[t] * e, e).ToArray();
+            if (e != d) x = Linear(decoder + "project_in", x);
+            h[t] = Add(x, positions.AsSpan((t + 2) * d, d).ToArray());
+        }
+
+        for (int l = 0; l < _c.NumHiddenLayers; l++)
+        {
+            string p = $"{decoder}layers.{l}.";
+            var attn = OptAttention(p, before ? h.Select(x => LayerNorm(x, p + "self_attn_layer_norm")).ToArray() : h);
+            for (int t = 0; t < T; t++) h[t] = Add(h[t], attn[t]);
+            if (!before) h = h.Select(x => LayerNorm(x, p + "self_attn_layer_norm")).ToArray();
+            for (int t = 0; t < T; t++)
+            {
+                var input = before ? LayerNorm(h[t], p + "final_layer_norm") : h[t];
+                h[t] = Add(h[t], Linear(p + "fc2", Linear(p + "fc1", input).Select(z => Math.Max(z, 0)).ToArray()));
+                if (!before) h[t] = LayerNorm(h[t], p + "final_layer_norm");
+            }
+        }
+
+        if (before && !removeFinal) h = h.Select(x => LayerNorm(x, decoder + "final_layer_norm")).ToArray();
+        if (e != d) h = h.Select(x => Linear(decoder + "project_out", x)).ToArray();
+        var head = tied ? tokens : _w["lm_head.weight"];
+        return h.Select(x => MatVec(head, _c.VocabSize, e, x)).ToArray();
+    }
+
+    // Hugging Face scales the queries by head_dim^−½ as they leave q_proj, then takes plain dot products.
+    private double[][] OptAttention(string p, double[][] x)
+    {
+        int H = _c.NumAttentionHeads, D = _c.HiddenSize / H, T = x.Length;
+        var q = new double[T][][]; var k = new double[T][][]; var v = new double[T][][];
+        for (int t = 0; t < T; t++)
+        {
+            var qa = Linear(p + "self_attn.q_proj", x[t]).Select(z => z * Math.Pow(D, -0.5)).ToArray();
+            var ka = Linear(p + "self_attn.k_proj", x[t]);
+            var va = Linear(p + "self_attn.v_proj", x[t]);
+            q[t] = Enumerable.Range(0, H).Select(hh => qa.AsSpan(hh * D, D).ToArray()).ToArray();
+            k[t] = Enumerable.Range(0, H).Select(hh => ka.AsSpan(hh * D, D).ToArray()).ToArray();
+            v[t] = Enumerable.Range(0, H).Select(hh => va.AsSpan(hh * D, D).ToArray()).ToArray();
+        }
+        return Attend(q, k, v, groups: 1, scale: 1).Select(o => Linear(p + "self_attn.out_proj", o)).ToArray();
+    }
+
+    // Causal softmax attention of scale·q·k; query head h reads key/value head h / groups. Returns the concatenated heads per position.
+    private static double[][] Attend(double[][][] q, double[][][] k, double[][][] v, int groups, double scale)
     {
         int T = q.Length, H = q[0].Length, D = q[0][0].Length;
         var output = new double[T][];
@@ -105,7 +165,7 @@ internal sealed class ReferenceTransformer
             {
                 int kvHead = head / groups;
                 var scores = new double[t + 1];
-                for (int s = 0; s <= t; s++) scores[s] = Dot(q[t][head], k[s][kvHead]) / Math.Sqrt(D);
+                for (int s = 0; s <= t; s++) scores[s] = Dot(q[t][head], k[s][kvHead]) * scale;
                 double max = scores.Max();
                 var weights = scores.Select(z => Math.Exp(z - max)).ToArray();
                 double sum = weights.Sum();
@@ -141,12 +201,16 @@ internal sealed class ReferenceTransformer
         return Linear(p + "mlp.down_proj", gate.Select((g, i) => g / (1 + Math.Exp(-g)) * up[i]).ToArray());
     }
 
+    // ε is 1e-5 for OPT (nn.LayerNorm's default); a LayerNorm without elementwise affine has no weight or bias.
     private double[] LayerNorm(double[] x, string name)
     {
+        double eps = _c.ModelType == "opt" ? 1e-5 : _c.NormEpsilon;
         double mean = x.Average();
         double variance = x.Select(z => (z - mean) * (z - mean)).Average();
-        var w = _w[name + ".weight"]; var b = _w[name + ".bias"];
-        return x.Select((z, i) => (z - mean) / Math.Sqrt(variance + _c.NormEpsilon) * w[i] + b[i]).ToArray();
+        bool affine = _c.ModelType != "opt" || ((bool?)_json["layer_norm_elementwise_affine"] ?? true);
+        var w = affine ? _w[name + ".weight"] : null;
+        var b = affine ? _w[name + ".bias"] : null;
+        return x.Select((z, i) => (z - mean) / Math.Sqrt(variance + eps) * (w?[i] ?? 1) + (b?[i] ?? 0)).ToArray();
     }
 
     private double[] RmsNorm(double[] x, string weight)

@@ -36,6 +36,7 @@ public sealed class ResponseLogProbsTests
     [TestMethod]
     [DataRow("neox")]
     [DataRow("llama")]
+    [DataRow("opt-350m")]
     public void SumsMatchAHandComputationFromEachRowAlone(string variant)
     {
         using var model = TinyModels.Randomized(TinyModels.ByName(variant));
@@ -85,6 +86,8 @@ public sealed class ResponseLogProbsTests
     [TestMethod]
     [DataRow("neox")]
     [DataRow("llama")]
+    [DataRow("opt")]
+    [DataRow("opt-350m")]
     public void GradientMatchesFiniteDifferences(string variant)
     {
         using var model = TinyModels.Randomized(TinyModels.ByName(variant));
@@ -106,9 +109,15 @@ public sealed class ResponseLogProbsTests
         }
 
         var parameters = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
-        string[] probes = variant == "neox"
-            ? ["gpt_neox.embed_in.weight", "gpt_neox.layers.0.attention.query_key_value.weight", "gpt_neox.layers.1.mlp.dense_h_to_4h.bias", "gpt_neox.layers.0.input_layernorm.weight", "embed_out.weight"]
-            : ["model.embed_tokens.weight", "model.layers.0.self_attn.k_proj.weight", "model.layers.1.mlp.gate_proj.weight", "model.layers.0.post_attention_layernorm.weight", "lm_head.weight"];
+        string[] probes = variant switch
+        {
+            "neox" => ["gpt_neox.embed_in.weight", "gpt_neox.layers.0.attention.query_key_value.weight", "gpt_neox.layers.1.mlp.dense_h_to_4h.bias", "gpt_neox.layers.0.input_layernorm.weight", "embed_out.weight"],
+            "llama" => ["model.embed_tokens.weight", "model.layers.0.self_attn.k_proj.weight", "model.layers.1.mlp.gate_proj.weight", "model.layers.0.post_attention_layernorm.weight", "lm_head.weight"],
+            "opt" => ["model.decoder.embed_tokens.weight", "model.decoder.embed_positions.weight", "model.decoder.layers.0.self_attn.q_proj.bias",
+                      "model.decoder.layers.1.fc1.weight", "model.decoder.layers.0.self_attn_layer_norm.weight", "model.decoder.final_layer_norm.bias"],
+            _ => ["model.decoder.embed_tokens.weight", "model.decoder.project_in.weight", "model.decoder.layers.0.self_attn.v_proj.weight",
+                  "model.decoder.layers.1.fc2.bias", "model.decoder.layers.1.final_layer_norm.weight", "model.decoder.project_out.weight"],
+        };
 
         var rng = new Random(5);
         const double eps = 1e-6;
@@ -119,10 +128,13 @@ public sealed class ResponseLogProbsTests
             var grad = p.grad!.view(-1);
             for (int probe = 0; probe < 3; probe++)
             {
-                // Embedding rows of tokens not in the batch have zero gradient; pick used rows.
+                // Embedding rows of tokens not in the batch have zero gradient; pick used rows. OPT's
+                // position table starts two rows before position 0; row 2 + probe holds position probe.
                 long index = name.Contains("embed_in") || name.Contains("embed_tokens")
-                    ? Rows[probe].Prompt[^1] * model.Config.HiddenSize + rng.Next(model.Config.HiddenSize)
-                    : rng.NextInt64(flat.shape[0]);
+                    ? Rows[probe].Prompt[^1] * model.Config.EmbeddingSize + rng.Next(model.Config.EmbeddingSize)
+                    : name.Contains("embed_positions")
+                        ? (2 + probe) * model.Config.HiddenSize + rng.Next(model.Config.HiddenSize)
+                        : rng.NextInt64(flat.shape[0]);
                 double original = flat[index].item<double>();
                 double analytic = grad[index].item<double>();
                 using (no_grad()) flat[index].fill_(original + eps);

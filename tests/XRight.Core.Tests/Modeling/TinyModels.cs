@@ -1,10 +1,11 @@
+using System.Text.Json.Nodes;
 using TorchSharp;
 using XRight.Modeling;
 using static TorchSharp.torch;
 
 namespace XRight.Tests.Modeling;
 
-/// <summary>Tiny configurations of both architectures and helpers to inspect their tensors.</summary>
+/// <summary>Tiny configurations of every architecture and helpers to inspect their tensors.</summary>
 internal static class TinyModels
 {
     public const int Vocab = 61;
@@ -19,6 +20,19 @@ internal static class TinyModels
         CausalLmConfig.CreateLlama(vocabSize: Vocab, hiddenSize: 32, numLayers: 2, numHeads: 4, numKeyValueHeads: 2,
             intermediateSize: 40, tieWordEmbeddings: tied, qwen2: qwen2, bosTokenId: 1, eosTokenId: eosTokenId);
 
+    /// <summary>OPT with tied embeddings; <paramref name="wordEmbedProjDim"/> 24 adds project_in/project_out, as in opt-350m.</summary>
+    public static CausalLmConfig Opt(bool normBefore = true, int? wordEmbedProjDim = null, bool tied = true, int maxPositions = 64, double dropout = 0) =>
+        CausalLmConfig.CreateOpt(vocabSize: Vocab, hiddenSize: 32, numLayers: 2, numHeads: 4, ffnDim: 40, wordEmbedProjDim: wordEmbedProjDim,
+            doLayerNormBefore: normBefore, tieWordEmbeddings: tied, maxPositionEmbeddings: maxPositions, dropout: dropout);
+
+    /// <summary><paramref name="config"/> with some of its config.json keys replaced.</summary>
+    public static CausalLmConfig With(CausalLmConfig config, params (string Key, JsonNode? Value)[] changes)
+    {
+        var json = JsonNode.Parse(config.ToJson())!.AsObject();
+        foreach (var (key, value) in changes) json[key] = value;
+        return CausalLmConfig.FromJson(json.ToJsonString());
+    }
+
     public static CausalLmConfig ByName(string name) => name switch
     {
         "neox" => NeoX(),
@@ -27,6 +41,12 @@ internal static class TinyModels
         "llama" => Llama(),
         "llama-tied" => Llama(tied: true),
         "qwen2" => Llama(qwen2: true),
+        "opt" => Opt(),
+        "opt-post" => Opt(normBefore: false),
+        "opt-proj" => Opt(wordEmbedProjDim: 24, tied: false),
+        "opt-350m" => Opt(normBefore: false, wordEmbedProjDim: 24),
+        // No biases, LayerNorms without weights, no final LayerNorm (_remove_final_layer_norm).
+        "opt-bare" => With(Opt(), ("enable_bias", false), ("layer_norm_elementwise_affine", false), ("_remove_final_layer_norm", true)),
         _ => throw new ArgumentException(name),
     };
 

@@ -42,6 +42,7 @@ public sealed class TrainingTests
     [TestMethod]
     [DataRow("neox")]
     [DataRow("llama")]
+    [DataRow("opt")]
     public void FullFineTuningDrivesTheLossDown(string variant)
     {
         using var model = CausalLm.Create(TinyModels.ByName(variant), new ModelOptions { Seed = 5 });
@@ -53,6 +54,7 @@ public sealed class TrainingTests
     [TestMethod]
     [DataRow("neox")]
     [DataRow("llama")]
+    [DataRow("opt")]
     public void LoraTrainingDrivesTheLossDown(string variant)
     {
         using var model = TinyModels.Randomized(TinyModels.ByName(variant));
@@ -91,6 +93,7 @@ public sealed class TrainingTests
     [TestMethod]
     [DataRow("neox")]
     [DataRow("llama")]
+    [DataRow("opt")]
     public void BFloat16LogProbsAreFloat32AndCloseToTheFloat32Model(string variant)
     {
         using var fp32 = TinyModels.Randomized(TinyModels.ByName(variant));

@@ -35,8 +35,11 @@ internal static partial class PretrainedFolder
         {
             var targets = model.named_parameters().ToDictionary(p => p.name, p => p.parameter, StringComparer.Ordinal);
             bool Ignorable(string name) => IsBenignExtra(name) || (config.TieWordEmbeddings && name == model.OutputHeadName + ".weight");
-            WeightBinding.CheckNames(folder, targets.Keys, SafeTensorsCheckpoint.TensorNames(folder), Ignorable);
-            WeightBinding.Assign(folder, targets, SafeTensorsCheckpoint.Load(folder, options.Dtype.ToScalarType(), options.Device));
+            var stored = SafeTensorsCheckpoint.TensorNames(folder);
+            var rename = TrunkRenaming(model, stored);
+            WeightBinding.CheckNames(folder, targets.Keys, stored.Select(rename), Ignorable);
+            var loaded = SafeTensorsCheckpoint.Load(folder, options.Dtype.ToScalarType(), options.Device);
+            WeightBinding.Assign(folder, targets, loaded.ToDictionary(kv => rename(kv.Key), kv => kv.Value, StringComparer.Ordinal));
             var generationConfig = Path.Combine(folder, GenerationConfigFileName);
             if (File.Exists(generationConfig)) model.GenerationConfigJson = File.ReadAllText(generationConfig);
             model.eval();
@@ -69,6 +72,19 @@ internal static partial class PretrainedFolder
         }
         AtomicFile.WriteAllText(Path.Combine(folder, ConfigFileName), model.Config.ToJsonWithDtype(DtypeNames.HuggingFaceName(model.Dtype)));
         AtomicFile.WriteAllText(Path.Combine(folder, GenerationConfigFileName), model.GenerationConfigJson ?? DefaultGenerationConfig(model.Config));
+    }
+
+    /// <summary>
+    /// How stored tensor names become parameter names. A checkpoint saved from the bare trunk (transformers'
+    /// base model, e.g. <c>OPTModel</c>: <c>decoder.layers.0.…</c>, as facebook/opt-350m and opt-6.7b and larger
+    /// are published) has none of its names under the trunk's prefix; as transformers does, those names are
+    /// read under it (<c>model.decoder.layers.0.…</c>), all but the output head's. Otherwise names are kept.
+    /// </summary>
+    private static Func<string, string> TrunkRenaming(CausalLm model, IReadOnlyList<string> stored)
+    {
+        string prefix = model.TrunkName + ".", head = model.OutputHeadName + ".";
+        if (stored.Count == 0 || stored.Any(n => n.StartsWith(prefix, StringComparison.Ordinal))) return name => name;
+        return name => name.StartsWith(head, StringComparison.Ordinal) ? name : prefix + name;
     }
 
     /// <summary>PEFT's parameter names for adapter weights.</summary>

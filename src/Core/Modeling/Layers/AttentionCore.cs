@@ -4,20 +4,23 @@ using F = TorchSharp.torch.nn.functional;
 namespace XRight.Modeling.Layers;
 
 /// <summary>
-/// The part of self-attention both architectures share: rotary embedding, the KV cache,
-/// grouped-query expansion and scaled dot-product attention with softmax(QKᵀ/√d).
+/// The part of self-attention every family shares: rotary embedding (where the model has one), the KV
+/// cache, grouped-query expansion and scaled dot-product attention with softmax(QKᵀ/√d).
 /// </summary>
 internal static class AttentionCore
 {
     /// <summary>
     /// Attends queries <paramref name="q"/> [B, H, T, D] to keys and values [B, KVH, T, D] (plus the
-    /// cached positions) and returns [B, T, H·D].
+    /// cached positions) and returns [B, T, H·D]. The queries are not yet scaled: SDPA divides by √D.
     /// </summary>
     public static Tensor Attend(Tensor q, Tensor k, Tensor v, int layerIndex, ForwardContext ctx, double dropout)
     {
         using var scope = NewDisposeScope();
-        q = ctx.Rotary.Apply(q, ctx.Cos, ctx.Sin);
-        k = ctx.Rotary.Apply(k, ctx.Cos, ctx.Sin);
+        if (ctx.Rotary is { } rotary)
+        {
+            q = rotary.Apply(q, ctx.Cos!, ctx.Sin!);
+            k = rotary.Apply(k, ctx.Cos!, ctx.Sin!);
+        }
         if (ctx.Cache is { } cache) (k, v) = cache.Append(layerIndex, k, v);
         long groups = q.shape[1] / k.shape[1];
         if (groups > 1)

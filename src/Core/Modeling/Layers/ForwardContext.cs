@@ -3,14 +3,15 @@ using static TorchSharp.torch;
 namespace XRight.Modeling.Layers;
 
 /// <summary>
-/// What every layer of one forward pass shares: the rotary angles of the new positions, the
-/// attention mask (or the fact that plain causal attention suffices) and the KV cache.
+/// What every layer of one forward pass shares: the positions of the new tokens and their rotary
+/// angles, the attention mask (or the fact that plain causal attention suffices) and the KV cache.
 /// Its tensors belong to the caller's dispose scope.
 /// </summary>
 internal sealed class ForwardContext
 {
-    private ForwardContext(RotaryEmbedding rotary, Tensor cos, Tensor sin, Tensor? mask, bool isCausal, KvCache? cache)
+    private ForwardContext(Tensor positions, RotaryEmbedding? rotary, Tensor? cos, Tensor? sin, Tensor? mask, bool isCausal, KvCache? cache)
     {
+        Positions = positions;
         Rotary = rotary;
         Cos = cos;
         Sin = sin;
@@ -19,11 +20,20 @@ internal sealed class ForwardContext
         Cache = cache;
     }
 
-    public RotaryEmbedding Rotary { get; }
+    /// <summary>
+    /// [B, T] int64: the position of each new token, counting real tokens only (a padding position gets
+    /// some position below the row's real-token count; nothing real reads it).
+    /// </summary>
+    public Tensor Positions { get; }
 
-    public Tensor Cos { get; }
+    /// <summary>The rotary embedding, or null for a model that encodes positions otherwise.</summary>
+    public RotaryEmbedding? Rotary { get; }
 
-    public Tensor Sin { get; }
+    /// <summary>cos of the rotary angles of <see cref="Positions"/>; null without rotary.</summary>
+    public Tensor? Cos { get; }
+
+    /// <summary>sin of the rotary angles of <see cref="Positions"/>; null without rotary.</summary>
+    public Tensor? Sin { get; }
 
     /// <summary>Boolean [B, 1, T, S]: true where query t may attend to key s. Null when <see cref="IsCausal"/> or no masking is needed.</summary>
     public Tensor? Mask { get; }
@@ -37,8 +47,9 @@ internal sealed class ForwardContext
     /// Builds the context for <paramref name="inputIds"/> [B, T] after <c>cache.Length</c> cached
     /// positions. <paramref name="attentionMask"/> [B, cached + T] marks real tokens with 1 and padding
     /// with 0; positions count real tokens only, so left-padded rows get the same positions as unpadded ones.
+    /// <paramref name="rotary"/> is null for a model without rotary embedding.
     /// </summary>
-    public static ForwardContext Create(Tensor inputIds, Tensor? attentionMask, KvCache? cache, RotaryEmbedding rotary, ScalarType dtype, int? slidingWindow)
+    public static ForwardContext Create(Tensor inputIds, Tensor? attentionMask, KvCache? cache, RotaryEmbedding? rotary, ScalarType dtype, int? slidingWindow)
     {
         long batch = inputIds.shape[0], newLength = inputIds.shape[1];
         long past = cache?.Length ?? 0, total = past + newLength;
@@ -59,10 +70,11 @@ internal sealed class ForwardContext
         Tensor positions = padded
             ? (attentionMask!.ne(0).to(ScalarType.Int64).cumsum(1) - 1).clamp_min(0).narrow(1, past, newLength)
             : arange(past, total, ScalarType.Int64, device).unsqueeze(0).expand(batch, newLength);
-        var (cos, sin) = rotary.Angles(positions, dtype);
+        Tensor? cos = null, sin = null;
+        if (rotary is not null) (cos, sin) = rotary.Angles(positions, dtype);
 
-        if (!padded && past == 0) return new ForwardContext(rotary, cos, sin, null, isCausal: true, cache);
-        if (!padded && newLength == 1) return new ForwardContext(rotary, cos, sin, null, isCausal: false, cache);
+        if (!padded && past == 0) return new ForwardContext(positions, rotary, cos, sin, null, isCausal: true, cache);
+        if (!padded && newLength == 1) return new ForwardContext(positions, rotary, cos, sin, null, isCausal: false, cache);
 
         var queryIndex = arange(past, total, ScalarType.Int64, device).unsqueeze(1);
         var keyIndex = arange(0, total, ScalarType.Int64, device).unsqueeze(0);
@@ -70,6 +82,6 @@ internal sealed class ForwardContext
         if (padded) allowed = allowed.logical_and(attentionMask!.ne(0).unsqueeze(1));
         // A padding query would see no key at all and SDPA would return NaN; let it see itself.
         allowed = allowed.logical_or(keyIndex.eq(queryIndex).unsqueeze(0));
-        return new ForwardContext(rotary, cos, sin, allowed.unsqueeze(1), isCausal: false, cache);
+        return new ForwardContext(positions, rotary, cos, sin, allowed.unsqueeze(1), isCausal: false, cache);
     }
 }

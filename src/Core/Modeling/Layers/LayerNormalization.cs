@@ -6,24 +6,29 @@ using F = TorchSharp.torch.nn.functional;
 
 namespace XRight.Modeling.Layers;
 
-/// <summary>LayerNorm with an affine <c>weight</c> and <c>bias</c> (GPT-NeoX).</summary>
+/// <summary>
+/// LayerNorm (GPT-NeoX, OPT): (x − mean) / √(var + ε), then, when elementwise-affine, · <c>weight</c> + <c>bias</c>.
+/// Without the affine part the module has no parameters.
+/// </summary>
 internal sealed class LayerNormalization : nn.Module
 {
     [ComponentName(Name = "weight")]
-    private Parameter _weight;
+    private Parameter? _weight;
 
     [ComponentName(Name = "bias")]
-    private Parameter _bias;
+    private Parameter? _bias;
 
+    private readonly long _size;
     private readonly double _eps;
 
-    public LayerNormalization(long size, double eps, ParameterFactory factory) : base(nameof(LayerNormalization))
+    public LayerNormalization(long size, double eps, ParameterFactory factory, bool elementwiseAffine = true) : base(nameof(LayerNormalization))
     {
-        _weight = factory.Ones(size);
-        _bias = factory.Zeros(size);
+        _size = size;
+        _weight = elementwiseAffine ? factory.Ones(size) : null;
+        _bias = elementwiseAffine ? factory.Zeros(size) : null;
         _eps = eps;
         RegisterComponents();
     }
 
-    public Tensor Forward(Tensor x) => F.layer_norm(x, [_weight.shape[0]], _weight, _bias, _eps);
+    public Tensor Forward(Tensor x) => F.layer_norm(x, [_size], _weight, _bias, _eps);
 }

@@ -26,7 +26,7 @@ public sealed record LoraOptions
     /// Linear layers to adapt, by name as PEFT matches them: a layer is targeted when its full name
     /// equals an entry or ends with "." + the entry (so <c>q_proj</c> targets every layer's
     /// <c>self_attn.q_proj</c>), or <see cref="AllLinear"/>. Empty: PEFT's default for the model type
-    /// (<c>query_key_value</c> for GPT-NeoX, <c>q_proj</c> and <c>v_proj</c> for Llama-shaped models).
+    /// (<c>query_key_value</c> for GPT-NeoX, <c>q_proj</c> and <c>v_proj</c> for Llama-shaped models and OPT).
     /// </summary>
     public IReadOnlyList<string> TargetModules { get; init; } = [];
 

@@ -36,7 +36,7 @@ internal static class PyOperators
     public static object? Negate(object? value) => value switch
     {
         Undefined u => throw u.Fail(),
-        bool or long => (object)Checked(() => -Py.ToLong(value)),
+        bool or long => (object)Checked(() => checked(-Py.ToLong(value))),
         double d => -d,
         _ => throw new TemplateError($"bad operand type for unary -: '{Py.TypeName(value)}'"),
     };
@@ -106,7 +106,7 @@ internal static class PyOperators
         }
         long i = Py.ToLong(a), j = Py.ToLong(b);
         if (j == 0) throw new TemplateError("integer division or modulo by zero");
-        long quotient = Checked(() => i / j);
+        long quotient = Checked(() => checked(i / j));
         return (i % j != 0 && (i < 0) != (j < 0)) ? quotient - 1 : quotient;
     }
 
@@ -139,8 +139,8 @@ internal static class PyOperators
         long result = 1, factor = Py.ToLong(a);
         for (long exponent = Py.ToLong(b); exponent > 0; exponent >>= 1)
         {
-            if ((exponent & 1) == 1) result = Checked(() => result * factor);
-            if (exponent > 1) factor = Checked(() => factor * factor);
+            if ((exponent & 1) == 1) result = Checked(() => checked(result * factor));
+            if (exponent > 1) factor = Checked(() => checked(factor * factor));
         }
         return result;
     }

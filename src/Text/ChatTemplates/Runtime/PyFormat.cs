@@ -55,7 +55,7 @@ internal static class PyFormat
                 AppendDict(text, attributes, depth);
                 text.Append('>');
                 break;
-            case LoopContext loop: text.Append("<LoopContext ").Append(loop.Index0 + 1).Append('/').Append(loop.Length).Append('>'); break;
+            case LoopContext loop: text.Append(CultureInfo.InvariantCulture, $"<LoopContext {loop.Index0 + 1}/{loop.Length}>"); break;
             default: text.Append(Str(value)); break;
         }
     }
@@ -147,7 +147,7 @@ internal static class PyFormat
         {
             string fraction = digits.Length > 1 ? "." + digits[1..] : "";
             int shown = point - 1;
-            return $"{sign}{digits[0]}{fraction}e{(shown < 0 ? '-' : '+')}{Math.Abs(shown):00}";
+            return sign + digits[0] + fraction + "e" + (shown < 0 ? '-' : '+') + Math.Abs(shown).ToString("00", CultureInfo.InvariantCulture);
         }
         if (point <= 0) return $"{sign}0.{new string('0', -point)}{digits}";
         if (point >= digits.Length) return $"{sign}{digits}{new string('0', point - digits.Length)}.0";

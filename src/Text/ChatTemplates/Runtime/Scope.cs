@@ -9,6 +9,8 @@ internal sealed class Scope(Scope? parent)
 {
     private readonly Dictionary<string, object?> _variables = new(StringComparer.Ordinal);
 
+    public Scope? Parent { get; } = parent;
+
     public bool TryGet(string name, out object? value)
     {
         for (var scope = this; scope is not null; scope = scope.Parent)
@@ -18,8 +20,6 @@ internal sealed class Scope(Scope? parent)
         value = null;
         return false;
     }
-
-    public Scope? Parent { get; } = parent;
 
     public void Set(string name, object? value) => _variables[name] = value;
 

@@ -14,6 +14,8 @@ internal static class Strftime
     private static readonly string[] Months =
         ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
     public static string Format(DateTimeOffset now, string format)
     {
         var text = new StringBuilder();
@@ -45,13 +47,13 @@ internal static class Strftime
             'A' => Days[weekday],
             'b' or 'h' => Months[t.Month - 1][..3],
             'B' => Months[t.Month - 1],
-            'c' => $"{Days[weekday][..3]} {Months[t.Month - 1][..3]} {t.Day,2} {t:HH:mm:ss} {t.Year}",
+            'c' => Invariant($"{Days[weekday][..3]} {Months[t.Month - 1][..3]} {t.Day,2} {t.Hour:00}:{t.Minute:00}:{t.Second:00} {t.Year}"),
             'C' => Number(t.Year / 100, 2),
             'd' => Number(t.Day, 2),
-            'D' => $"{t.Month:00}/{t.Day:00}/{t.Year % 100:00}",
+            'D' => Invariant($"{t.Month:00}/{t.Day:00}/{t.Year % 100:00}"),
             'e' => Number(t.Day, 2, ' '),
             'f' => (t.Ticks % TimeSpan.TicksPerSecond / 10).ToString("000000", CultureInfo.InvariantCulture),
-            'F' => $"{t.Year:0000}-{t.Month:00}-{t.Day:00}",
+            'F' => Invariant($"{t.Year:0000}-{t.Month:00}-{t.Day:00}"),
             'H' => Number(t.Hour, 2),
             'I' => Number(hour12, 2),
             'j' => Number(t.DayOfYear, 3),
@@ -61,15 +63,15 @@ internal static class Strftime
             'M' => Number(t.Minute, 2),
             'n' => "\n",
             'p' => t.Hour < 12 ? "AM" : "PM",
-            'R' => $"{t.Hour:00}:{t.Minute:00}",
+            'R' => Invariant($"{t.Hour:00}:{t.Minute:00}"),
             'S' => Number(t.Second, 2),
             't' => "\t",
-            'T' or 'X' => $"{t.Hour:00}:{t.Minute:00}:{t.Second:00}",
+            'T' or 'X' => Invariant($"{t.Hour:00}:{t.Minute:00}:{t.Second:00}"),
             'u' => weekday == 0 ? "7" : weekday.ToString(CultureInfo.InvariantCulture),
             'U' => Number((yearDay + 7 - weekday) / 7, 2),
             'w' => weekday.ToString(CultureInfo.InvariantCulture),
             'W' => Number((yearDay + 7 - (weekday + 6) % 7) / 7, 2),
-            'x' => $"{t.Month:00}/{t.Day:00}/{t.Year % 100:00}",
+            'x' => Invariant($"{t.Month:00}/{t.Day:00}/{t.Year % 100:00}"),
             'y' => Number(t.Year % 100, 2),
             'Y' => t.Year.ToString(CultureInfo.InvariantCulture),
             'z' or 'Z' => "",

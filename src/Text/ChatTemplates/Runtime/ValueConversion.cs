@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -20,9 +21,9 @@ internal static class ValueConversion
         {
             case null: return null;
             case string or bool or long or double: return value;
-            case int or short or sbyte or byte or ushort or uint: return Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
+            case int or short or sbyte or byte or ushort or uint: return Convert.ToInt64(value, CultureInfo.InvariantCulture);
             case ulong u when u <= long.MaxValue: return (long)u;
-            case float or decimal: return Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture);
+            case float or decimal: return Convert.ToDouble(value, CultureInfo.InvariantCulture);
             case ChatMessage message: return Message(message);
             case JsonElement element: return FromJson(element, name, depth);
             case JsonNode node: return FromJson(node.Deserialize<JsonElement>(), name, depth);

@@ -135,7 +135,7 @@ internal sealed class Lexer
         {
             _pos++;
         }
-        _lineStarting = _pos > start ? _source[_pos - 1] == '\n' : false;
+        _lineStarting = _pos > start && _source[_pos - 1] == '\n';
     }
 
     // {% raw %}…{% endraw %}: the body is text, untouched. Like Jinja, the opening tag does not trim the

@@ -52,6 +52,17 @@ public sealed class Llama32TemplateTests
     }
 
     [TestMethod]
+    public void ContentIsCopiedLiterally()
+    {
+        var messages = Conversation(("user", Conversations.TemplateSyntax), ("assistant", Conversations.NonAscii));
+        Assert.AreEqual(
+            Header + "Cutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n<|eot_id|>" +
+            "<|start_header_id|>user<|end_header_id|>\n\nKeep {{ x }}, {% if y %}{% endif %} and {# z #} as written.<|eot_id|>" +
+            "<|start_header_id|>assistant<|end_header_id|>\n\nGrüße aus Köln — 日本語のテキスト 🎉<|eot_id|>",
+            Template().Render(messages));
+    }
+
+    [TestMethod]
     public void ToolsGoIntoTheFirstUserTurnAsJsonIndentedByFour()
     {
         var tool = JsonNode.Parse("""{"type": "function", "function": {"name": "get_time", "parameters": {"type": "object", "properties": {}}}}""");

@@ -27,7 +27,8 @@ public sealed class MistralTemplateTests
     {
         Assert.AreEqual("<s>[INST]  spaced  [/INST] reply </s>",
             Template().Render(Conversation(("user", " spaced "), ("assistant", " reply "))));
-        Assert.AreEqual($"<s>[INST] {Conversations.TemplateSyntax} [/INST]", Template().Render(Conversation(("user", Conversations.TemplateSyntax))));
+        Assert.AreEqual("<s>[INST] Keep {{ x }}, {% if y %}{% endif %} and {# z #} as written. [/INST]Grüße aus Köln — 日本語のテキスト 🎉</s>",
+            Template().Render(Conversation(("user", Conversations.TemplateSyntax), ("assistant", Conversations.NonAscii))));
     }
 
     [TestMethod]

@@ -30,6 +30,13 @@ public sealed class Phi3TemplateTests
     }
 
     [TestMethod]
+    public void TemplateSyntaxInContentIsLiteral()
+    {
+        Assert.AreEqual("<|user|>\nKeep {{ x }}, {% if y %}{% endif %} and {# z #} as written.<|end|>\n<|assistant|>\n",
+            Template().Render(Conversation(("user", Conversations.TemplateSyntax)), addGenerationPrompt: true));
+    }
+
+    [TestMethod]
     public void UnknownRolesAreSkipped()
     {
         Assert.AreEqual("<|user|>\na<|end|>\n<|endoftext|>", Template().Render(Conversation(("user", "a"), ("tool", "b"))));

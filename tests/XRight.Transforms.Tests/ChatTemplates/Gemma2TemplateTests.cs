@@ -32,7 +32,8 @@ public sealed class Gemma2TemplateTests
     [TestMethod]
     public void SystemRoleIsRefusedByTheTemplate()
     {
-        var error = Assert.ThrowsExactly<ChatTemplateException>(() => Template().Render(Conversation(("system", "S"), ("user", "Hi")), addGenerationPrompt: true));
+        var template = Template();
+        var error = Assert.ThrowsExactly<ChatTemplateException>(() => template.Render(Conversation(("system", "S"), ("user", "Hi")), addGenerationPrompt: true));
         Assert.AreEqual("System role not supported", error.Message);
         Assert.IsTrue(error.RaisedByTemplate);
     }
@@ -40,7 +41,8 @@ public sealed class Gemma2TemplateTests
     [TestMethod]
     public void AnAssistantFirstConversationIsRefusedByTheTemplate()
     {
-        var error = Assert.ThrowsExactly<ChatTemplateException>(() => Template().Render(Conversation(("assistant", "Hello"), ("user", "Hi"))));
+        var template = Template();
+        var error = Assert.ThrowsExactly<ChatTemplateException>(() => template.Render(Conversation(("assistant", "Hello"), ("user", "Hi"))));
         Assert.AreEqual("Conversation roles must alternate user/assistant/user/assistant/...", error.Message);
     }
 }

@@ -82,8 +82,9 @@ public sealed class Llama32TemplateTests
     [TestMethod]
     public void ToolsWithoutAUserTurnRaiseTheTemplatesError()
     {
+        var template = Template();
         var error = Assert.ThrowsExactly<ChatTemplateException>(() =>
-            Template().Render(Conversation(("system", "S")), extra: Vars(("tools", new[] { JsonNode.Parse("""{"name": "f"}""") }))));
+            template.Render(Conversation(("system", "S")), extra: Vars(("tools", new[] { JsonNode.Parse("""{"name": "f"}""") }))));
         Assert.AreEqual("Cannot put tools in the first user message when there's no first user message!", error.Message);
         Assert.IsTrue(error.RaisedByTemplate);
     }

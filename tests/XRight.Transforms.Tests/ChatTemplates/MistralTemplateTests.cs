@@ -37,7 +37,8 @@ public sealed class MistralTemplateTests
     [DataRow("system", "user")]
     public void RolesThatDoNotAlternateAreRefusedByTheTemplate(string first, string second)
     {
-        var error = Assert.ThrowsExactly<ChatTemplateException>(() => Template().Render(Conversation((first, "a"), (second, "b"))));
+        var template = Template();
+        var error = Assert.ThrowsExactly<ChatTemplateException>(() => template.Render(Conversation((first, "a"), (second, "b"))));
         Assert.AreEqual(Alternate, error.Message);
         Assert.IsTrue(error.RaisedByTemplate);
         Assert.AreEqual(1, error.Line);
@@ -46,7 +47,8 @@ public sealed class MistralTemplateTests
     [TestMethod]
     public void OtherRolesAreRefusedByTheTemplate()
     {
-        var error = Assert.ThrowsExactly<ChatTemplateException>(() => Template().Render(Conversation(("user", "a"), ("tool", "b"))));
+        var template = Template();
+        var error = Assert.ThrowsExactly<ChatTemplateException>(() => template.Render(Conversation(("user", "a"), ("tool", "b"))));
         Assert.AreEqual("Only user and assistant roles are supported!", error.Message);
     }
 }

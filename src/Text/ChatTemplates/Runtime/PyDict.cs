@@ -8,16 +8,18 @@ namespace XRight.Text.ChatTemplates.Runtime;
 /// </summary>
 internal sealed class PyDict : IEnumerable<KeyValuePair<object?, object?>>
 {
-    // OrderedDictionary does not take null keys; none is stored as this stand-in.
+    // Dictionary keys cannot be null; none is stored as this stand-in.
     private static readonly object NoneKey = new();
 
-    private readonly OrderedDictionary<object, object?> _items = new(KeyComparer.Instance);
+    // Entries in insertion order, and each key's position among them (entries are never removed).
+    private readonly List<KeyValuePair<object, object?>> _entries = [];
+    private readonly Dictionary<object, int> _positions = new(KeyComparer.Instance);
 
-    public int Count => _items.Count;
+    public int Count => _entries.Count;
 
-    public IEnumerable<object?> Keys => _items.Keys.Select(FromKey);
+    public IEnumerable<object?> Keys => _entries.Select(pair => FromKey(pair.Key));
 
-    public IEnumerable<object?> Values => _items.Values;
+    public IEnumerable<object?> Values => _entries.Select(pair => pair.Value);
 
     public static bool IsHashable(object? key) => key switch
     {
@@ -30,16 +32,29 @@ internal sealed class PyDict : IEnumerable<KeyValuePair<object?, object?>>
     public bool TryGetValue(object? key, out object? value)
     {
         value = null;
-        return IsHashable(key) && _items.TryGetValue(ToKey(key), out value);
+        if (!IsHashable(key) || !_positions.TryGetValue(ToKey(key), out int at)) return false;
+        value = _entries[at].Value;
+        return true;
     }
 
     /// <summary>Python's <c>key in dict</c>, which fails for a key that cannot be hashed.</summary>
-    public bool ContainsKey(object? key) => _items.ContainsKey(ToKey(RequireHashable(key)));
+    public bool ContainsKey(object? key) => _positions.ContainsKey(ToKey(RequireHashable(key)));
 
-    public void Set(object? key, object? value) => _items[ToKey(RequireHashable(key))] = value;
+    /// <summary>Sets the value of a key; a new key goes last, an existing one keeps its place (as in Python).</summary>
+    public void Set(object? key, object? value)
+    {
+        var stored = ToKey(RequireHashable(key));
+        if (_positions.TryGetValue(stored, out int at))
+            _entries[at] = new(_entries[at].Key, value);
+        else
+        {
+            _positions[stored] = _entries.Count;
+            _entries.Add(new(stored, value));
+        }
+    }
 
     public IEnumerator<KeyValuePair<object?, object?>> GetEnumerator() =>
-        _items.Select(pair => new KeyValuePair<object?, object?>(FromKey(pair.Key), pair.Value)).GetEnumerator();
+        _entries.Select(pair => new KeyValuePair<object?, object?>(FromKey(pair.Key), pair.Value)).GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 

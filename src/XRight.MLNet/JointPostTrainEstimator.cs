@@ -73,8 +73,9 @@ public sealed class JointPostTrainEstimator : IEstimator<JointPostTrainTransform
     /// <summary>Makes fresh starting models as the options say (a folder or a configuration), on the resolved device.</summary>
     internal static Func<CausalLm> ModelFactory(JointPostTrainOptions options)
     {
-        var context = TorchContext.Create(options.Runtime);
-        var modelOptions = new ModelOptions { Dtype = options.Dtype, Device = context.Device, Seed = options.Runtime.EffectiveSeed };
+        // Only the device: the trainer seeds torch's generators itself when the run starts.
+        var device = TorchContext.ResolveDevice(options.Runtime.Device, options.Runtime.AllowCpuFallback);
+        var modelOptions = new ModelOptions { Dtype = options.Dtype, Device = device, Seed = options.Runtime.EffectiveSeed };
         return () => options.BaseModel is { } folder ? CausalLm.FromPretrained(folder, modelOptions) : CausalLm.Create(options.BaseModelConfig!, modelOptions);
     }
 

@@ -128,8 +128,9 @@ public sealed class JointPostTrainTransformer : ITransformer, IDisposable
         TrainingSummary? summary = null;
         if (!MlNetBridge.TryLoadBinaryStream(loadContext, SummaryStream, r => summary = JsonSerializer.Deserialize<TrainingSummary>(r.ReadString(), JsonFile.CompactRecords)))
             throw new InvalidDataException($"The model zip has no {SummaryStream}.");
-        var context = TorchContext.Create(new RuntimeOptions { Device = device, AllowCpuFallback = true });
-        var model = PostTrainedModel.Load((name, read) => MlNetBridge.TryLoadBinaryStream(loadContext, name, read), context.Device, beta);
+        // Only the device is resolved: loading never reseeds the caller's generators.
+        var target = TorchContext.ResolveDevice(device, allowCpuFallback: true);
+        var model = PostTrainedModel.Load((name, read) => MlNetBridge.TryLoadBinaryStream(loadContext, name, read), target, beta);
         return new JointPostTrainTransformer(model, columns, generation, device, summary!);
     }
 

@@ -48,7 +48,7 @@ public sealed class JointPostTrainEstimator : IEstimator<JointPostTrainTransform
         return Train(_environment, _options, sft with { Preferences = dpo.Preferences, PreferenceReport = dpo.PreferenceReport }, _progress);
     }
 
-    /// <summary>The input shape plus the columns the fitted model adds (generated Response, log-likelihoods, rewards).</summary>
+    /// <summary>The input shape plus the columns the fitted model adds (generated Response, log-likelihoods, token accuracy, rewards).</summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         var promptTokens = PostTrainingColumnNames.TokensOf(_options.Columns.Prompt);
@@ -59,7 +59,10 @@ public sealed class JointPostTrainEstimator : IEstimator<JointPostTrainTransform
         if (!inputSchema.Any(c => c.Name == _options.Columns.Response))
             columns.Add(MlNetBridge.ShapeColumn(_options.Columns.Response, SchemaShape.Column.VectorKind.Scalar, TextDataViewType.Instance));
         if (Has(_options.Columns.Response))
+        {
             columns.Add(MlNetBridge.ShapeColumn(JointPostTrainTransformer.ResponseLogLikelihoodColumn, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single));
+            columns.Add(MlNetBridge.ShapeColumn(JointPostTrainTransformer.ResponseTokenAccuracyColumn, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single));
+        }
         if (Has(_options.Columns.Chosen) && Has(_options.Columns.Rejected))
         {
             foreach (var name in new[] { JointPostTrainTransformer.ChosenLogLikelihoodColumn, JointPostTrainTransformer.RejectedLogLikelihoodColumn,

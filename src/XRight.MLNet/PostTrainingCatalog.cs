@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using XRight.Selection;
+using XRight.Text;
 using XRight.Training;
 
 namespace XRight.MLNet;
@@ -40,7 +41,8 @@ public sealed class PostTrainingCatalog
 
     /// <summary>
     /// f_SFT, f_DPO and the reward metrics of a fitted pipeline on <paramref name="data"/> (raw rows: the
-    /// pipeline's text stages are applied), plus the optimality gaps and ideal distance when f* is given.
+    /// pipeline's text stages are applied; rows that data validation skips are left out), batched, plus the
+    /// optimality gaps and ideal distance when f* is given.
     /// </summary>
     public PostTrainingMetrics Evaluate(ITransformer model, IDataView data, double? dpoOptimum = null, double? sftOptimum = null, int batchSize = 16)
     {
@@ -49,12 +51,30 @@ public sealed class PostTrainingCatalog
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         var (prefix, postTrained) = Split(model);
         var rows = PostTrainingRowReader.Read(prefix?.Transform(data) ?? data, postTrained.Columns, strict: false);
-        var m = postTrained.Model.Evaluate(rows.Instructions, rows.Preferences, batchSize);
-        double? sftGap = sftOptimum is { } s ? m.FSft - s : null;
-        double? dpoGap = dpoOptimum is { } d ? m.FDpo - d : null;
-        double? distance = sftGap is { } a && dpoGap is { } b ? Math.Sqrt(a * a + b * b) : null;
-        return new PostTrainingMetrics(m.FSft, m.FDpo, m.SftTokenAccuracy, m.RewardAccuracy, m.RewardMargin, m.ChosenReward,
-            m.RejectedReward, m.InstructionRows, m.PreferenceRows, sftGap, dpoGap, distance);
+        return new PostTrainingMetrics(postTrained.Model.Evaluate(rows.Instructions, rows.Preferences, batchSize), dpoOptimum, sftOptimum);
+    }
+
+    /// <summary>
+    /// The metrics of scored data, as ML.NET's evaluators read a transformed view: <paramref name="data"/>
+    /// is the output of a fitted post-training model's <c>Transform</c> (with the text stages before it).
+    /// Instruction rows give f_SFT = −Σ <c>ResponseLogLikelihood</c> / Σ response tokens (the token mean, with
+    /// the lengths of <c>ResponseTokens</c>) and the token-weighted mean of <c>ResponseTokenAccuracy</c>;
+    /// preference rows give f_DPO = mean of −log σ(<c>ChosenReward</c> − <c>RejectedReward</c>) (the rewards
+    /// are β·(log π − log π_ref), so the model's β and reference are in them), the reward accuracy from
+    /// <c>PreferenceCorrect</c> and the mean margin and rewards. A row counts for a kind when its scores are
+    /// finite, its <c>TokensFit</c> is true and its <c>Kind</c> names that kind (where those columns exist),
+    /// so the other kind's rows of a combined view and rows without tokens are left out. Unlike
+    /// <see cref="Evaluate(ITransformer, IDataView, double?, double?, int)"/>, data validation's skipping of
+    /// rows with empty text or chosen == rejected is not applied: every scored row counts.
+    /// </summary>
+    /// <param name="data">A scored view.</param>
+    /// <param name="dpoOptimum">f*_DPO, for the DPO gap and the ideal distance.</param>
+    /// <param name="sftOptimum">f*_SFT, for the SFT gap and the ideal distance.</param>
+    /// <param name="columns">The column names the model was trained with; default: <see cref="PostTrainingColumnNames.Default"/>.</param>
+    public PostTrainingMetrics Evaluate(IDataView data, double? dpoOptimum = null, double? sftOptimum = null, PostTrainingColumnNames? columns = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return new PostTrainingMetrics(ScoredDataEvaluation.Evaluate(data, columns ?? PostTrainingColumnNames.Default), dpoOptimum, sftOptimum);
     }
 
     /// <summary>

@@ -14,7 +14,8 @@ namespace XRight.MLNet;
 /// <summary>
 /// Trains a causal LM jointly on the instruction and preference rows of its input (after
 /// <c>FormatPrompt</c> and <c>TokenizeForCausalLm</c>) and returns it as a
-/// <see cref="JointPostTrainTransformer"/>. Created by <c>mlContext.PostTraining.JointPostTrain(options)</c>.
+/// <see cref="JointPostTrainTransformer"/>. Created by <c>mlContext.PostTraining.JointPostTrain(...)</c>,
+/// which applies the context's conventions to the options (seed, GPU; see <c>PostTrainingCatalog</c>).
 /// </summary>
 public sealed class JointPostTrainEstimator : IEstimator<JointPostTrainTransformer>
 {
@@ -27,9 +28,12 @@ public sealed class JointPostTrainEstimator : IEstimator<JointPostTrainTransform
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _environment = environment;
-        _options = options;
+        _options = MlContextConventions.Apply(environment, options);
         _progress = progress;
     }
+
+    /// <summary>The options training runs with: the given ones with the context's seed and GPU applied.</summary>
+    internal JointPostTrainOptions Options => _options;
 
     /// <summary>Trains on one view holding both kinds of rows (see <c>CombineData</c>).</summary>
     public JointPostTrainTransformer Fit(IDataView input)

@@ -1,6 +1,8 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using XRight.Modeling.Lora;
+using XRight.Objectives;
 using XRight.Selection;
 using XRight.Text;
 using XRight.Training;
@@ -34,10 +36,39 @@ public sealed class PostTrainingCatalog
         return new CombinedDataView(instructions, preferences, options ?? new CombineDataOptions());
     }
 
-    /// <summary>The joint SFT/DPO trainer as an estimator (strategy, λ, model and the rest in <paramref name="options"/>).</summary>
+    /// <summary>
+    /// The joint SFT/DPO trainer as an estimator (strategy, λ, model and the rest in <paramref name="options"/>).
+    /// The context's conventions apply to the options: when <c>Runtime.Seed</c> is null the context's seed
+    /// is the run's seed (<see cref="XRight.Runtime.RuntimeOptions.DefaultSeed"/> when the context has none), and when
+    /// <c>Runtime.Device</c> is <c>auto</c>, <c>MLContext.GpuDeviceId</c> = N asks for <c>cuda:N</c>, with
+    /// <c>MLContext.FallbackToCpu</c> allowing the CPU when that GPU is not usable.
+    /// </summary>
     /// <param name="options">The model, columns and training options.</param>
     /// <param name="progress">Receives a report after every optimizer step (evaluations also go to <c>MLContext.Log</c>).</param>
+    /// <exception cref="InvalidOperationException"><c>MLContext.GpuDeviceId</c> names a GPU this process cannot use and <c>FallbackToCpu</c> is false.</exception>
     public JointPostTrainEstimator JointPostTrain(JointPostTrainOptions options, IProgress<TrainingProgress>? progress = null) => new(_environment, options, progress);
+
+    /// <summary>
+    /// The joint SFT/DPO trainer from a local Hugging Face folder with the common settings as arguments;
+    /// everything else keeps the defaults of <see cref="JointPostTrainOptions"/>. The same as
+    /// <see cref="JointPostTrain(JointPostTrainOptions, IProgress{TrainingProgress})"/> with those options.
+    /// </summary>
+    /// <param name="baseModel">The model folder (config.json, safetensors weights, tokenizer files).</param>
+    /// <param name="strategy">How the two objectives share the steps.</param>
+    /// <param name="lambda">Weight of DPO, in [0, 1].</param>
+    /// <param name="beta">DPO temperature β.</param>
+    /// <param name="epochs">Passes over the instruction data.</param>
+    /// <param name="lora">LoRA adapters to train instead of every weight; null for full fine-tuning.</param>
+    /// <param name="progress">Receives a report after every optimizer step.</param>
+    public JointPostTrainEstimator JointPostTrain(string baseModel, JointStrategy strategy = JointStrategy.AlRight, double lambda = 0.5,
+        double beta = 0.1, int epochs = 1, LoraOptions? lora = null, IProgress<TrainingProgress>? progress = null)
+        => JointPostTrain(new JointPostTrainOptions
+        {
+            BaseModel = baseModel,
+            Strategy = new StrategyOptions { Kind = strategy, Lambda = lambda, Epochs = epochs },
+            Dpo = new DpoLossOptions { Beta = beta },
+            Lora = lora,
+        }, progress);
 
     /// <summary>
     /// f_SFT, f_DPO and the reward metrics of a fitted pipeline on <paramref name="data"/> (raw rows: the
@@ -79,13 +110,17 @@ public sealed class PostTrainingCatalog
 
     /// <summary>
     /// The Pareto-aware selection stage: a λ sweep of the given strategies (and the Sequential grid as
-    /// baselines), f* estimates, held-out evaluation, the Pareto front, and the model a rule picks.
+    /// baselines), f* estimates, held-out evaluation, the Pareto front, and the model a rule picks. The
+    /// context's seed and GPU settings apply to <paramref name="baseOptions"/> as in <see cref="JointPostTrain(JointPostTrainOptions, IProgress{TrainingProgress})"/>.
     /// </summary>
     /// <param name="baseOptions">The options every candidate shares; the sweep varies the strategy, λ and the Sequential split.</param>
     /// <param name="options">The sweep.</param>
     /// <param name="progress">Receives which candidate is training and its step reports.</param>
     public ParetoSelectEstimator ParetoSelect(JointPostTrainOptions baseOptions, ParetoSelectOptions? options = null, IProgress<ParetoProgress>? progress = null)
-        => new(_context, baseOptions, options ?? new ParetoSelectOptions(), progress);
+    {
+        ArgumentNullException.ThrowIfNull(baseOptions);
+        return new(_context, MlContextConventions.Apply(_environment, baseOptions), options ?? new ParetoSelectOptions(), progress);
+    }
 
     /// <summary>Loads a model zip (registration included); the same as <c>mlContext.Model.Load</c> after registering.</summary>
     public ITransformer LoadModel(string path, out DataViewSchema inputSchema) => _context.Model.Load(path, out inputSchema);

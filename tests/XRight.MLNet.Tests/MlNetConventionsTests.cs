@@ -54,6 +54,81 @@ public sealed class MlNetConventionsTests
         => a.Count == b.Count && a.All(p => b.TryGetValue(p.Key, out var other) && p.Value.AsSpan().SequenceEqual(other));
 
     [TestMethod]
+    public void TheContextSeedDrivesTrainingWhenTheOptionsLeaveTheSeedUnset()
+    {
+        var fromContext = new MLContext(seed: 7);
+        Assert.AreEqual(7, fromContext.PostTraining.JointPostTrain(Unseeded()).Options.Runtime.Seed);
+        var given = Unseeded() with { Runtime = Unseeded().Runtime with { Seed = 11 } };
+        Assert.AreEqual(11, fromContext.PostTraining.JointPostTrain(given).Options.Runtime.Seed, "a seed in the options wins");
+        var unseededContext = new MLContext().PostTraining.JointPostTrain(Unseeded()).Options.Runtime;
+        Assert.IsNull(unseededContext.Seed);
+        Assert.AreEqual(RuntimeOptions.DefaultSeed, unseededContext.EffectiveSeed, "no seed anywhere: the default keeps runs reproducible");
+
+        using var viaContext = FitCombined(new MLContext(seed: 7), Unseeded());
+        using var viaOptions = FitCombined(new MLContext(seed: 1), Unseeded() with { Runtime = Unseeded().Runtime with { Seed = 7 } });
+        using var otherContext = FitCombined(new MLContext(seed: 8), Unseeded());
+        var weights = Weights(viaContext);
+        Assert.IsTrue(SameWeights(weights, Weights(viaOptions)), "MLContext(seed: 7) trains exactly as Runtime.Seed = 7");
+        Assert.IsFalse(SameWeights(weights, Weights(otherContext)), "another context seed trains another model");
+    }
+
+    [TestMethod]
+    public void GpuDeviceIdAsksForThatGpuAndFallbackToCpuAllowsTheCpu()
+    {
+        var auto = Options() with { Runtime = Options().Runtime with { Device = "auto" } };
+        Assert.AreEqual(0, TorchContext.CudaDeviceCount(), "these tests run on a CPU-only TorchSharp");
+
+        var strict = new MLContext(seed: 1) { GpuDeviceId = 0, FallbackToCpu = false };
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => TextPipeline(strict).Append(strict.PostTraining.JointPostTrain(auto)).Fit(Combined(strict)));
+        StringAssert.Contains(e.Message, "GpuDeviceId is 0");
+        StringAssert.Contains(e.Message, "FallbackToCpu");
+
+        // An explicit device wins over the context's GPU.
+        var cpu = strict.PostTraining.JointPostTrain(Options()).Options.Runtime;
+        Assert.AreEqual(("cpu", false), (cpu.Device, cpu.AllowCpuFallback));
+
+        var lenient = new MLContext(seed: 1) { GpuDeviceId = 3, FallbackToCpu = true };
+        var resolved = lenient.PostTraining.JointPostTrain(auto).Options.Runtime;
+        Assert.AreEqual(("cuda:3", true), (resolved.Device, resolved.AllowCpuFallback));
+        lenient.GpuDeviceId = 0;
+        using var model = FitCombined(lenient, auto);
+        Assert.AreEqual(DeviceType.CPU, model.Policy.Device.type);
+        Assert.AreEqual("cuda:0", model.Device);
+        Assert.IsGreaterThan(0, model.Summary.Steps);
+
+        var negative = new MLContext { GpuDeviceId = -1 };
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => negative.PostTraining.JointPostTrain(auto)).Message, "GpuDeviceId");
+    }
+
+    [TestMethod]
+    public void ThePlainArgumentOverloadMakesTheSameOptionsAsTheOptionsOverload()
+    {
+        using var dir = new TempDirectory();
+        var folder = dir.File("base");
+        using (var model = CausalLm.Create(CausalLmConfig.CreateGptNeoX(vocabSize: 258, hiddenSize: 16, numLayers: 1, numHeads: 2, eosTokenId: 256)))
+            model.SavePretrained(folder, CausalLmTokenizer.CreateByteLevel());
+        var ml = new MLContext(seed: 5);
+        var lora = new LoraOptions { Rank = 2, Alpha = 4 };
+
+        var plain = ml.PostTraining.JointPostTrain(folder, JointStrategy.MaxRight, lambda: 0.3, beta: 0.2, epochs: 3, lora: lora);
+        var full = ml.PostTraining.JointPostTrain(new JointPostTrainOptions
+        {
+            BaseModel = folder,
+            Strategy = new StrategyOptions { Kind = JointStrategy.MaxRight, Lambda = 0.3, Epochs = 3 },
+            Dpo = new DpoLossOptions { Beta = 0.2 },
+            Lora = lora,
+        });
+        Assert.AreEqual(full.Options, plain.Options);
+        Assert.AreEqual(5, plain.Options.Runtime.Seed, "the context's conventions apply to both");
+
+        var defaults = ml.PostTraining.JointPostTrain(folder).Options;
+        Assert.AreEqual(ml.PostTraining.JointPostTrain(new JointPostTrainOptions { BaseModel = folder }).Options, defaults);
+        Assert.AreNotEqual(full.Options, defaults);
+        Assert.AreEqual((JointStrategy.AlRight, 0.5, 0.1, 1), (defaults.Strategy.Kind, defaults.Strategy.Lambda, defaults.Dpo.Beta, defaults.Strategy.Epochs));
+        Assert.IsNull(defaults.Lora);
+    }
+
+    [TestMethod]
     public void LoadingAndGeneratingLeaveTheCallersGeneratorAlone()
     {
         using var dir = new TempDirectory();

@@ -16,6 +16,8 @@ namespace XRight.MLNet;
 /// <c>FormatPrompt</c> and <c>TokenizeForCausalLm</c>) and returns it as a
 /// <see cref="JointPostTrainTransformer"/>. Created by <c>mlContext.PostTraining.JointPostTrain(...)</c>,
 /// which applies the context's conventions to the options (seed, GPU; see <c>PostTrainingCatalog</c>).
+/// <c>mlContext.PostTraining.CancelExecution()</c> (ML.NET's <c>MLContext.CancelExecution</c>) stops a fit
+/// between two steps with <see cref="OperationCanceledException"/>; checkpoints written until then stay.
 /// </summary>
 public sealed class JointPostTrainEstimator : IEstimator<JointPostTrainTransformer>
 {
@@ -86,7 +88,10 @@ public sealed class JointPostTrainEstimator : IEstimator<JointPostTrainTransform
         return () => options.BaseModel is { } folder ? CausalLm.FromPretrained(folder, modelOptions) : CausalLm.Create(options.BaseModelConfig!, modelOptions);
     }
 
-    /// <summary>Trains on read rows and wraps the result as a transformer (shared with the Pareto stage).</summary>
+    /// <summary>
+    /// Trains on read rows and wraps the result as a transformer (shared with the Pareto stage). The run
+    /// stops between steps when the context's execution is cancelled or <paramref name="cancellation"/> fires.
+    /// </summary>
     internal static JointPostTrainTransformer Train(IHostEnvironment environment, JointPostTrainOptions options, PostTrainingRows rows,
         IProgress<TrainingProgress>? userProgress, CancellationToken cancellation = default)
     {
@@ -98,11 +103,18 @@ public sealed class JointPostTrainEstimator : IEstimator<JointPostTrainTransform
         var tokenizer = options.Tokenizer ?? CausalLmTokenizer.FromPretrained(options.BaseModel!);
         var createModel = ModelFactory(options);
 
+        // The fitted model carries its DPO reference, so the run keeps it: beside the checkpoints when there
+        // are any (a run resumed from them skips building the reference and finds it there), else in scratch.
         using var scratch = new ScratchFolder();
-        var training = options with { Reference = options.Reference with { ModelFolder = options.Reference.ModelFolder ?? scratch.Sub("reference") } };
-        var progress = new ProgressToLog(channel, userProgress);
+        var referenceFolder = options.Reference.ModelFolder
+            ?? (options.Checkpoints.Directory is { } checkpoints ? Path.Combine(checkpoints, "reference") : scratch.Sub("reference"));
+        var training = options with { Reference = options.Reference with { ModelFolder = referenceFolder } };
+        // ML.NET cancels the hosts registered on a context; the trainer checks the token before each step,
+        // and each step ends with a progress report, where the host is asked.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var progress = new ProgressToLog(channel, userProgress, () => { if (MlNetBridge.IsCanceled(host)) stop.Cancel(); });
         var data = new JointTrainingData { Instructions = rows.Instructions, Preferences = rows.Preferences };
-        var result = new JointTrainer(training).Train(createModel, data, progress, cancellation);
+        var result = new JointTrainer(training).Train(createModel, data, progress, stop.Token);
         try
         {
             var kept = KeptReference.Read(training.Reference.ModelFolder);
@@ -124,8 +136,8 @@ public sealed class JointPostTrainEstimator : IEstimator<JointPostTrainTransform
     // Through the channel, messages reach MLContext.Log; the text is an argument, never a format string.
     private static void Log(IChannel channel, string message) => channel.Info(MessageSensitivity.None, "{0}", message);
 
-    /// <summary>Forwards progress to the caller and writes each evaluation to MLContext.Log.</summary>
-    private sealed class ProgressToLog(IChannel channel, IProgress<TrainingProgress>? user) : IProgress<TrainingProgress>
+    /// <summary>Forwards progress to the caller, writes it to MLContext.Log, and then checks for cancellation.</summary>
+    private sealed class ProgressToLog(IChannel channel, IProgress<TrainingProgress>? user, Action afterReport) : IProgress<TrainingProgress>
     {
         private string? _phase;
 
@@ -135,6 +147,7 @@ public sealed class JointPostTrainEstimator : IEstimator<JointPostTrainTransform
             if (value.Phase != _phase) { _phase = value.Phase; Log(channel, $"{value.Phase}: {value.TotalSteps} steps"); }
             if (value.Step == value.TotalSteps || value.Step % 50 == 0)
                 Log(channel, $"{value.Phase} step {value.Step}/{value.TotalSteps}: " + string.Join(", ", value.ToDictionary().Select(m => $"{m.Key} {m.Value:G4}")));
+            afterReport();
         }
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using XRight.Interop;
 using XRight.Modeling.Lora;
 using XRight.Objectives;
 using XRight.Selection;
@@ -107,6 +108,15 @@ public sealed class PostTrainingCatalog
         ArgumentNullException.ThrowIfNull(data);
         return new PostTrainingMetrics(ScoredDataEvaluation.Evaluate(data, columns ?? PostTrainingColumnNames.Default), dpoOptimum, sftOptimum);
     }
+
+    /// <summary>
+    /// ML.NET's <c>MLContext.CancelExecution()</c>, which Microsoft.ML keeps internal (it is public only
+    /// through the Microsoft.ML.Experimental package): a running <c>Fit</c> of this context's post-training
+    /// stages stops before its next step with <see cref="OperationCanceledException"/>, keeping the
+    /// checkpoints written so far; ML.NET's own components stop as well. Stages created afterwards run
+    /// normally, as in ML.NET.
+    /// </summary>
+    public void CancelExecution() => MlNetBridge.CancelExecution(_context);
 
     /// <summary>
     /// The Pareto-aware selection stage: a λ sweep of the given strategies (and the Sequential grid as

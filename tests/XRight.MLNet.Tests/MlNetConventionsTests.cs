@@ -101,6 +101,49 @@ public sealed class MlNetConventionsTests
     }
 
     [TestMethod]
+    public void CancelExecutionStopsAFitBetweenStepsAndTheCheckpointsResume()
+    {
+        using var dir = new TempDirectory();
+        var checkpoints = dir.File("checkpoints");
+        var options = Options() with { Checkpoints = new CheckpointOptions { Directory = checkpoints, Interval = 1, Keep = 2 } };
+
+        var ml = new MLContext(seed: 1);
+        var steps = new List<int>();
+        var progress = new SyncProgress(p =>
+        {
+            steps.Add(p.Step);
+            if (p.Step == 3) ml.PostTraining.CancelExecution();
+        });
+        Assert.Throws<OperationCanceledException>(() => FitCombined(ml, options, progress));
+        CollectionAssert.AreEqual(new[] { 1, 2, 3 }, steps, "no step runs after the cancellation");
+
+        // The checkpoints of steps 2 and 3 (Keep = 2) are complete; nothing of a later step exists.
+        var folders = Directory.GetDirectories(checkpoints, "checkpoint-*").Order(StringComparer.Ordinal).ToArray();
+        CollectionAssert.AreEqual(new[] { "checkpoint-0000002", "checkpoint-0000003" }, folders.Select(Path.GetFileName).ToArray());
+        foreach (var folder in folders)
+        {
+            foreach (var file in new[] { "state.json", "trainable.safetensors", "optimizer.safetensors" })
+                Assert.IsTrue(File.Exists(Path.Combine(folder, file)), $"{folder} lacks {file}");
+            var state = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "state.json")))!.AsObject();
+            var step = state.First(p => p.Key.Equals("Step", StringComparison.OrdinalIgnoreCase)).Value!.GetValue<int>();
+            Assert.AreEqual(int.Parse(Path.GetFileName(folder)["checkpoint-".Length..], CultureInfo.InvariantCulture), step);
+        }
+
+        // A fresh fit resumes from the last one and ends where an uninterrupted run ends.
+        var resumedSteps = new List<int>();
+        var resume = options with { Checkpoints = options.Checkpoints with { ResumeFrom = folders[^1] } };
+        using var resumed = FitCombined(new MLContext(seed: 1), resume, new SyncProgress(p => resumedSteps.Add(p.Step)));
+        // 20 instruction rows, 20% held out: 16 in batches of 8 for 2 epochs = 4 steps.
+        CollectionAssert.AreEqual(new[] { 4 }, resumedSteps);
+        using var uninterrupted = FitCombined(new MLContext(seed: 1), Options());
+        Assert.AreEqual((4, 4), (uninterrupted.Summary.Steps, resumed.Summary.Steps));
+        Assert.IsTrue(SameWeights(Weights(uninterrupted), Weights(resumed)), "cancel + resume trains the same weights as one run");
+        var again = new MLContext(seed: 1);
+        var metrics = again.PostTraining.Evaluate(TextPipeline(again).Fit(Combined(again)).Append(resumed), Combined(again));
+        Assert.IsTrue(double.IsFinite(metrics.FDpo), "the resumed model kept its DPO reference");
+    }
+
+    [TestMethod]
     public void ThePlainArgumentOverloadMakesTheSameOptionsAsTheOptionsOverload()
     {
         using var dir = new TempDirectory();

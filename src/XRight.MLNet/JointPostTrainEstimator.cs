@@ -37,21 +37,43 @@ public sealed class JointPostTrainEstimator : IEstimator<JointPostTrainTransform
     /// <summary>The options training runs with: the given ones with the context's seed and GPU applied.</summary>
     internal JointPostTrainOptions Options => _options;
 
-    /// <summary>Trains on one view holding both kinds of rows (see <c>CombineData</c>).</summary>
+    /// <summary>
+    /// Trains on one view holding both kinds of rows (see <c>CombineData</c>); the first
+    /// <c>Evaluation.Fraction</c> of each kind is held out for the held-out metrics.
+    /// </summary>
     public JointPostTrainTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
         return Train(_environment, _options, PostTrainingRowReader.Read(input, _options), _progress);
     }
 
-    /// <summary>Trains on separate instruction and preference views (each already tokenized).</summary>
-    public JointPostTrainTransformer Fit(IDataView instructions, IDataView preferences)
+    /// <summary>
+    /// Trains on every row of <paramref name="trainData"/> and measures the held-out metrics (trajectory,
+    /// stopping rules, f*) on <paramref name="validationData"/>, as ML.NET trainers do with a validation
+    /// set. Both views hold both kinds of rows (see <c>CombineData</c>) and are tokenized by the same text
+    /// stages. For separate instruction and preference views, use <see cref="FitSeparate"/>.
+    /// </summary>
+    public JointPostTrainTransformer Fit(IDataView trainData, IDataView validationData)
+    {
+        ArgumentNullException.ThrowIfNull(trainData);
+        ArgumentNullException.ThrowIfNull(validationData);
+        var train = PostTrainingRowReader.Read(trainData, _options);
+        var validation = PostTrainingRowReader.Read(validationData, _options);
+        return Train(_environment, _options, train, _progress, validation);
+    }
+
+    /// <summary>
+    /// Trains on separate (tokenized) instruction and preference views, with the held-out rows taken from
+    /// <paramref name="validationData"/> (both kinds of rows) when given, else split off each view.
+    /// </summary>
+    public JointPostTrainTransformer FitSeparate(IDataView instructions, IDataView preferences, IDataView? validationData = null)
     {
         ArgumentNullException.ThrowIfNull(instructions);
         ArgumentNullException.ThrowIfNull(preferences);
         var sft = PostTrainingRowReader.Read(instructions, _options);
         var dpo = PostTrainingRowReader.Read(preferences, _options);
-        return Train(_environment, _options, sft with { Preferences = dpo.Preferences, PreferenceReport = dpo.PreferenceReport }, _progress);
+        var validation = validationData is null ? null : PostTrainingRowReader.Read(validationData, _options);
+        return Train(_environment, _options, sft with { Preferences = dpo.Preferences, PreferenceReport = dpo.PreferenceReport }, _progress, validation);
     }
 
     /// <summary>The input shape plus the columns the fitted model adds (generated Response, log-likelihoods, token accuracy, rewards).</summary>
@@ -89,16 +111,23 @@ public sealed class JointPostTrainEstimator : IEstimator<JointPostTrainTransform
     }
 
     /// <summary>
-    /// Trains on read rows and wraps the result as a transformer (shared with the Pareto stage). The run
-    /// stops between steps when the context's execution is cancelled or <paramref name="cancellation"/> fires.
+    /// Trains on read rows and wraps the result as a transformer (shared with the Pareto stage). The
+    /// held-out rows are <paramref name="validation"/>'s when given, else split off the training rows.
+    /// The run stops between steps when the context's execution is cancelled or <paramref name="cancellation"/> fires.
     /// </summary>
     internal static JointPostTrainTransformer Train(IHostEnvironment environment, JointPostTrainOptions options, PostTrainingRows rows,
-        IProgress<TrainingProgress>? userProgress, CancellationToken cancellation = default)
+        IProgress<TrainingProgress>? userProgress, PostTrainingRows? validation = null, CancellationToken cancellation = default)
     {
         var host = environment.Register("JointPostTrain");
         using var channel = host.Start("Fit");
         Log(channel, $"Instruction rows: {rows.InstructionReport}");
         Log(channel, $"Preference rows: {rows.PreferenceReport}");
+        if (validation is not null)
+        {
+            CheckValidation(options, rows, validation);
+            Log(channel, $"Validation instruction rows: {validation.InstructionReport}");
+            Log(channel, $"Validation preference rows: {validation.PreferenceReport}");
+        }
 
         var tokenizer = options.Tokenizer ?? CausalLmTokenizer.FromPretrained(options.BaseModel!);
         var createModel = ModelFactory(options);
@@ -113,7 +142,13 @@ public sealed class JointPostTrainEstimator : IEstimator<JointPostTrainTransform
         // and each step ends with a progress report, where the host is asked.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var progress = new ProgressToLog(channel, userProgress, () => { if (MlNetBridge.IsCanceled(host)) stop.Cancel(); });
-        var data = new JointTrainingData { Instructions = rows.Instructions, Preferences = rows.Preferences };
+        var data = new JointTrainingData
+        {
+            Instructions = rows.Instructions,
+            Preferences = rows.Preferences,
+            InstructionEvaluation = validation?.Instructions,
+            PreferenceEvaluation = validation?.Preferences,
+        };
         var result = new JointTrainer(training).Train(createModel, data, progress, stop.Token);
         try
         {
@@ -131,6 +166,21 @@ public sealed class JointPostTrainEstimator : IEstimator<JointPostTrainTransform
             result.Model.Dispose();
             throw;
         }
+    }
+
+    // A validation view replaces the held-out split, so it needs the rows of every objective trained on.
+    private static void CheckValidation(JointPostTrainOptions options, PostTrainingRows train, PostTrainingRows validation)
+    {
+        if (train.Preferences.Count == 0 && train.Instructions.Count > 0 && validation.Instructions.Count == 0 && validation.Preferences.Count > 0)
+            throw new ArgumentException("Fit(trainData, validationData) got training data with only instruction rows and validation data with only " +
+                "preference rows: its second view is the held-out set. To train on separate instruction and preference views, use " +
+                "FitSeparate(instructions, preferences) or mlContext.PostTraining.CombineData.");
+        if (options.Strategy.UsesSft && validation.Instructions.Count == 0)
+            throw new ArgumentException($"The validation data has no instruction rows ({validation.InstructionReport}), but {options.Strategy.Kind} trains on SFT; " +
+                "give held-out rows of both kinds (e.g. a view from CombineData).");
+        if (options.Strategy.UsesDpo && validation.Preferences.Count == 0)
+            throw new ArgumentException($"The validation data has no preference rows ({validation.PreferenceReport}), but {options.Strategy.Kind} trains on DPO; " +
+                "give held-out rows of both kinds (e.g. a view from CombineData).");
     }
 
     // Through the channel, messages reach MLContext.Log; the text is an argument, never a format string.

@@ -172,6 +172,46 @@ public sealed class MlNetConventionsTests
     }
 
     [TestMethod]
+    public void AValidationViewHoldsOutItsRowsAndEveryTrainingRowIsTrainedOn()
+    {
+        var ml = new MLContext(seed: 1);
+        var validationInstructions = Enumerable.Range(0, 6).Select(i => new Instruction($"Shade {i}?", $"{Colors[(i + 2) % 6]}.")).ToArray();
+        var validationPreferences = Enumerable.Range(0, 5).Select(i => new Preference($"Welcome {i}", "Hi there!", "leave")).ToArray();
+        var train = Combined(ml, instructions: 16, preferences: 8);
+        var validation = ml.PostTraining.CombineData(ml.Data.LoadFromEnumerable(validationInstructions), ml.Data.LoadFromEnumerable(validationPreferences));
+        var text = TextPipeline(ml).Fit(train);
+        // Half of each set would be held out without a validation view: 8 instruction rows, one batch an epoch.
+        var options = Options() with { Evaluation = new EvaluationOptions { Interval = 5, Fraction = 0.5 } };
+
+        using var model = ml.PostTraining.JointPostTrain(options).Fit(text.Transform(train), text.Transform(validation));
+        Assert.AreEqual(2 * 2, model.Summary.Steps, "16 instruction rows in batches of 8 for 2 epochs: all of them are trained on");
+        var final = model.Summary.Final;
+        Assert.AreEqual((6, 5), (final.InstructionRows, final.PreferenceRows));
+        var independent = ml.PostTraining.Evaluate(model, text.Transform(validation), batchSize: options.Evaluation.BatchSize);
+        Assert.AreEqual((6, 5), (independent.InstructionRows, independent.PreferenceRows));
+        foreach (var (name, held, again) in new[]
+                 {
+                     ("f_SFT", final.FSft, independent.FSft), ("f_DPO", final.FDpo, independent.FDpo), ("token accuracy", final.SftTokenAccuracy, independent.SftTokenAccuracy),
+                     ("reward accuracy", final.RewardAccuracy, independent.RewardAccuracy), ("margin", final.RewardMargin, independent.RewardMargin),
+                     ("chosen reward", final.ChosenReward, independent.ChosenReward), ("rejected reward", final.RejectedReward, independent.RejectedReward),
+                 })
+            Assert.AreEqual(again, held, 1e-6, name);
+
+        // Separate instruction and preference views with the same validation view train the same model.
+        var instructions = ml.Data.LoadFromEnumerable(Instructions(16));
+        var preferences = ml.Data.LoadFromEnumerable(Preferences(8));
+        using var separate = ml.PostTraining.JointPostTrain(options).FitSeparate(text.Transform(instructions), text.Transform(preferences), text.Transform(validation));
+        Assert.IsTrue(SameWeights(Weights(model), Weights(separate)));
+
+        // Reading two data sets as (train, validation) is refused with the way out.
+        var e = Assert.ThrowsExactly<ArgumentException>(() => ml.PostTraining.JointPostTrain(options).Fit(text.Transform(instructions), text.Transform(preferences)));
+        StringAssert.Contains(e.Message, "FitSeparate");
+        var onlyInstructions = ml.Data.LoadFromEnumerable(validationInstructions);
+        e = Assert.ThrowsExactly<ArgumentException>(() => ml.PostTraining.JointPostTrain(options).Fit(text.Transform(train), text.Transform(onlyInstructions)));
+        StringAssert.Contains(e.Message, "no preference rows");
+    }
+
+    [TestMethod]
     public void LoadingAndGeneratingLeaveTheCallersGeneratorAlone()
     {
         using var dir = new TempDirectory();

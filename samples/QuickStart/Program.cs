@@ -18,7 +18,7 @@ catch (ArgumentException e) { Console.Error.WriteLine(e.Message); return 2; }
 
 var output = Path.GetFullPath(options.Output);
 Directory.CreateDirectory(output);
-var ml = new MLContext(seed: options.Seed);
+var ml = new MLContext(seed: options.Seed);   // the seed of every run below (their options leave Runtime.Seed unset)
 
 // 1. Data: two separate sets, instruction (prompt, response) and preference (prompt, chosen, rejected).
 var (instructions, preferences) = QuickStartData.Load(ml, options, output);
@@ -49,7 +49,6 @@ var trainer = new JointPostTrainOptions
     Evaluation = new() { Interval = 5, Fraction = 0.1 },
     Reference = new ReferenceOptions { Kind = ReferenceModelKind.TrainedOnChosen, TrainingEpochs = 2 },
     Lora = options.Model is null ? null : new LoraOptions { Rank = 16, Alpha = 16 },
-    Runtime = new() { Seed = options.Seed },
     Generation = new GenerationOptions { MaxNewTokens = 24 },
 };
 

@@ -16,7 +16,7 @@ namespace XRight.MLNet;
 /// <summary>
 /// A post-trained causal LM as an ML.NET transformer. Given prompt tokens it adds a generated
 /// <c>Response</c> column (when the input has no Response column); given response tokens it adds
-/// <c>ResponseLogLikelihood</c>; given chosen and rejected tokens it adds their log-likelihoods, their
+/// <c>ResponseLogLikelihood</c> and <c>ResponseTokenAccuracy</c>; given chosen and rejected tokens it adds their log-likelihoods, their
 /// implicit rewards β·(log π − log π_ref) and <c>PreferenceCorrect</c>. Columns are computed lazily, only
 /// when read. Saved model zips carry the weights (or base + LoRA adapter), the DPO reference, the
 /// tokenizer, the options and the training summary.
@@ -30,6 +30,8 @@ public sealed class JointPostTrainTransformer : ITransformer, IDisposable
 
     /// <summary>Name of the log-likelihood column for instruction rows.</summary>
     public const string ResponseLogLikelihoodColumn = "ResponseLogLikelihood";
+    /// <summary>Name of the column with the share of response tokens the model ranks first (token accuracy).</summary>
+    public const string ResponseTokenAccuracyColumn = "ResponseTokenAccuracy";
     /// <summary>Name of the chosen answer's log-likelihood column.</summary>
     public const string ChosenLogLikelihoodColumn = "ChosenLogLikelihood";
     /// <summary>Name of the rejected answer's log-likelihood column.</summary>
@@ -128,8 +130,9 @@ public sealed class JointPostTrainTransformer : ITransformer, IDisposable
         TrainingSummary? summary = null;
         if (!MlNetBridge.TryLoadBinaryStream(loadContext, SummaryStream, r => summary = JsonSerializer.Deserialize<TrainingSummary>(r.ReadString(), JsonFile.CompactRecords)))
             throw new InvalidDataException($"The model zip has no {SummaryStream}.");
-        var context = TorchContext.Create(new RuntimeOptions { Device = device, AllowCpuFallback = true });
-        var model = PostTrainedModel.Load((name, read) => MlNetBridge.TryLoadBinaryStream(loadContext, name, read), context.Device, beta);
+        // Only the device is resolved: loading never reseeds the caller's generators.
+        var target = TorchContext.ResolveDevice(device, allowCpuFallback: true);
+        var model = PostTrainedModel.Load((name, read) => MlNetBridge.TryLoadBinaryStream(loadContext, name, read), target, beta);
         return new JointPostTrainTransformer(model, columns, generation, device, summary!);
     }
 
@@ -187,7 +190,11 @@ public sealed class JointPostTrainTransformer : ITransformer, IDisposable
             var (generate, scoreResponse, scorePairs) = Plan(parent, schema);
             var added = new List<DataViewSchema.DetachedColumn>();
             if (generate) added.Add(new(parent._columns.Response, TextDataViewType.Instance));
-            if (scoreResponse) added.Add(new(ResponseLogLikelihoodColumn, NumberDataViewType.Single));
+            if (scoreResponse)
+            {
+                added.Add(new(ResponseLogLikelihoodColumn, NumberDataViewType.Single));
+                added.Add(new(ResponseTokenAccuracyColumn, NumberDataViewType.Single));
+            }
             if (scorePairs)
             {
                 foreach (var name in new[] { ChosenLogLikelihoodColumn, RejectedLogLikelihoodColumn, ChosenRewardColumn, RejectedRewardColumn })
@@ -201,7 +208,7 @@ public sealed class JointPostTrainTransformer : ITransformer, IDisposable
         {
             var name = OutputSchema[InputSchema.Count + added].Name;
             if (_generates && name == _parent._columns.Response) return [_promptTokens!.Value];
-            if (name == ResponseLogLikelihoodColumn) return [_promptTokens!.Value, _responseTokens!.Value];
+            if (name is ResponseLogLikelihoodColumn or ResponseTokenAccuracyColumn) return [_promptTokens!.Value, _responseTokens!.Value];
             return [_promptTokens!.Value, _chosenTokens!.Value, _rejectedTokens!.Value];
         }
 
@@ -227,7 +234,11 @@ public sealed class JointPostTrainTransformer : ITransformer, IDisposable
                 var prompt = Ids(_promptTokens!.Value);
                 return prompt.Length == 0 ? "" : model.Generate(prompt, _parent.Generation);
             });
-            var responseScore = new RowCache<float>(input, () => (float)model.LogLikelihood(Ids(_promptTokens!.Value), Ids(_responseTokens!.Value)));
+            var responseScore = new RowCache<(float LogLikelihood, float TokenAccuracy)>(input, () =>
+            {
+                var (logLikelihood, accuracy) = model.ScoreResponse(Ids(_promptTokens!.Value), Ids(_responseTokens!.Value));
+                return ((float)logLikelihood, (float)accuracy);
+            });
             var pairScores = new RowCache<float[]>(input, () =>
             {
                 var prompt = Ids(_promptTokens!.Value);
@@ -246,7 +257,8 @@ public sealed class JointPostTrainTransformer : ITransformer, IDisposable
                 getters[i] = name switch
                 {
                     _ when _generates && name == _parent._columns.Response => (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> v) => v = generated.Value.AsMemory()),
-                    ResponseLogLikelihoodColumn => (ValueGetter<float>)((ref float v) => v = responseScore.Value),
+                    ResponseLogLikelihoodColumn => (ValueGetter<float>)((ref float v) => v = responseScore.Value.LogLikelihood),
+                    ResponseTokenAccuracyColumn => (ValueGetter<float>)((ref float v) => v = responseScore.Value.TokenAccuracy),
                     ChosenLogLikelihoodColumn => (ValueGetter<float>)((ref float v) => v = pairScores.Value[0]),
                     RejectedLogLikelihoodColumn => (ValueGetter<float>)((ref float v) => v = pairScores.Value[1]),
                     ChosenRewardColumn => (ValueGetter<float>)((ref float v) => v = pairScores.Value[2]),

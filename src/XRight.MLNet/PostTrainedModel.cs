@@ -61,9 +61,19 @@ internal sealed class PostTrainedModel : IDisposable
     }
 
     /// <summary>log π(response | prompt), summed over the response tokens.</summary>
-    public double LogLikelihood(int[] prompt, int[] response)
+    public double LogLikelihood(int[] prompt, int[] response) => ScoreResponse(prompt, response).LogLikelihood;
+
+    /// <summary>
+    /// log π(response | prompt) summed over the response tokens, and the share of those tokens the policy
+    /// ranks first (token accuracy), from one forward pass; NaN for empty token lists.
+    /// </summary>
+    public (double LogLikelihood, double TokenAccuracy) ScoreResponse(int[] prompt, int[] response)
     {
-        lock (_gate) return Score(Policy, prompt, response);
+        lock (_gate)
+        {
+            var (sum, correct) = Score(Policy, prompt, response);
+            return (sum, correct / response.Length);
+        }
     }
 
     /// <summary>log π_ref(response | prompt); NaN without a reference.</summary>
@@ -72,9 +82,9 @@ internal sealed class PostTrainedModel : IDisposable
         if (!HasReference) return double.NaN;
         lock (_gate)
         {
-            if (Reference is not null) return Score(Reference, prompt, response);
+            if (Reference is not null) return Score(Reference, prompt, response).Sum;
             using var disabled = Policy.DisableLora();
-            return Score(Policy, prompt, response);
+            return Score(Policy, prompt, response).Sum;
         }
     }
 
@@ -96,14 +106,16 @@ internal sealed class PostTrainedModel : IDisposable
         }
     }
 
-    private double Score(CausalLm model, int[] prompt, int[] response)
+    // The summed log-probability and the number of greedy-correct tokens of one response, read in one transfer.
+    private (double Sum, double Correct) Score(CausalLm model, int[] prompt, int[] response)
     {
-        if (prompt.Length == 0 || response.Length == 0) return double.NaN;
+        if (prompt.Length == 0 || response.Length == 0) return (double.NaN, double.NaN);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         using var batch = CausalLmBatch.Collate([(prompt, response)], PadId, model.Device);
         using var scores = ResponseLogProbs.Compute(model, batch);
-        return scores.SumLogProbs.to(ScalarType.Float64).item<double>();
+        var read = cat([scores.SumLogProbs.to(ScalarType.Float64), scores.CorrectTokens.to(ScalarType.Float64)], 0).cpu().data<double>().ToArray();
+        return (read[0], read[1]);
     }
 
     /// <summary>Writes the policy (base weights + adapter when LoRA is used), the kept reference and the tokenizer as zip streams.</summary>

@@ -116,12 +116,12 @@ public sealed class JointPostTrainTests
         var preferences = ml.Data.LoadFromEnumerable(Preferences(10).Append(new Preference("same", "a", "a")));
         var text = TextPipeline(ml);
         var estimator = ml.PostTraining.JointPostTrain(Options());
-        using var model = estimator.Fit(text.Fit(instructions).Transform(instructions), text.Fit(preferences).Transform(preferences));
+        using var model = estimator.FitSeparate(text.Fit(instructions).Transform(instructions), text.Fit(preferences).Transform(preferences));
         Assert.AreEqual("18 rows read, 16 kept, 2 skipped: 1 empty response, 1 too long", model.Summary.InstructionData);
         Assert.AreEqual("11 rows read, 10 kept, 1 skipped: 1 chosen == rejected", model.Summary.PreferenceData);
 
         var strict = Options() with { StrictData = true };
-        var e = Assert.ThrowsExactly<InvalidDataException>(() => ml.PostTraining.JointPostTrain(strict).Fit(text.Fit(instructions).Transform(instructions), text.Fit(preferences).Transform(preferences)));
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => ml.PostTraining.JointPostTrain(strict).FitSeparate(text.Fit(instructions).Transform(instructions), text.Fit(preferences).Transform(preferences)));
         StringAssert.Contains(e.Message, "row 17");
     }
 

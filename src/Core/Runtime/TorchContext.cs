@@ -31,18 +31,35 @@ public sealed class TorchContext
             throw new ArgumentOutOfRangeException(nameof(options), options.Threads, "RuntimeOptions.Threads must be 0 (libtorch default) or positive.");
         TorchRuntime.EnsureLoaded();
         int cudaCount = CudaDeviceCount();
-        var (type, index) = DeviceSelection.Resolve(options.Device, options.AllowCpuFallback, cudaCount);
+        var device = ToDevice(DeviceSelection.Resolve(options.Device, options.AllowCpuFallback, cudaCount));
         if (options.Threads > 0) torch.set_num_threads(options.Threads);
         torch.manual_seed(options.EffectiveSeed);
         if (cudaCount > 0) torch.cuda.manual_seed_all(options.EffectiveSeed);
-        return new TorchContext(type == DeviceType.CPU ? torch.CPU : new torch.Device(type, index), options.EffectiveSeed);
+        return new TorchContext(device, options.EffectiveSeed);
     }
+
+    /// <summary>
+    /// Loads TorchSharp and resolves a device option (see <see cref="RuntimeOptions.Device"/>) and nothing
+    /// else: unlike <see cref="Create"/> it leaves torch's generators and thread count as the caller set
+    /// them, so loading a model for inference never disturbs the caller's random numbers.
+    /// </summary>
+    /// <exception cref="ArgumentException">The option is malformed, or names a GPU that is not there and fallback is off.</exception>
+    public static torch.Device ResolveDevice(string device, bool allowCpuFallback)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        return ToDevice(DeviceSelection.Resolve(device, allowCpuFallback, CudaDeviceCount()));
+    }
+
+    private static torch.Device ToDevice((DeviceType Type, int Index) resolved)
+        => resolved.Type == DeviceType.CPU ? torch.CPU : new torch.Device(resolved.Type, resolved.Index);
 
     /// <summary>A generator for one consumer of randomness, reproducible from the seed and the name.</summary>
     public Random CreateRandom(string purpose) => new(SeedDerivation.Derive(Seed, purpose));
 
-    private static int CudaDeviceCount()
+    /// <summary>How many CUDA devices this process can use (0 with a CPU-only build of TorchSharp). Loads TorchSharp.</summary>
+    public static int CudaDeviceCount()
     {
+        TorchRuntime.EnsureLoaded();
         try
         {
             return torch.cuda.is_available() ? torch.cuda.device_count() : 0;

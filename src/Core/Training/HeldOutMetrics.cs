@@ -1,6 +1,9 @@
 namespace XRight.Training;
 
-/// <summary>The objectives and TRL-style metrics of a model on held-out data.</summary>
+/// <summary>
+/// The objectives and TRL-style metrics of a model on held-out data. Not sealed: the ML.NET layer's
+/// evaluation result extends it with the optimality gaps rather than repeating its fields.
+/// </summary>
 /// <param name="FSft">Token-mean NLL of the instruction responses (f_SFT); NaN without instruction rows.</param>
 /// <param name="FDpo">Mean DPO loss over the preference pairs (f_DPO); NaN without preference rows.</param>
 /// <param name="SftTokenAccuracy">Share of response tokens the model ranks first.</param>
@@ -10,6 +13,6 @@ namespace XRight.Training;
 /// <param name="RejectedReward">Mean implicit reward of the rejected responses.</param>
 /// <param name="InstructionRows">Instruction rows scored.</param>
 /// <param name="PreferenceRows">Preference pairs scored.</param>
-public sealed record HeldOutMetrics(
+public record HeldOutMetrics(
     double FSft, double FDpo, double SftTokenAccuracy, double RewardAccuracy, double RewardMargin,
     double ChosenReward, double RejectedReward, int InstructionRows, int PreferenceRows);

@@ -9,7 +9,9 @@ namespace XRight.Interop;
 /// The one place that reaches into ML.NET internals. A transformer from a third-party assembly can only
 /// round-trip through <c>mlContext.Model.Save</c>/<c>Load</c> with members that Microsoft.ML 5.0.1 keeps
 /// internal: the version header of a saved model, the save/load contexts' reader, writer and binary
-/// streams, and the component catalog's registration of loaders. Everything is resolved once, eagerly;
+/// streams, and the component catalog's registration of loaders. The ML.NET conventions of a context
+/// are internal too: its seed, GPU settings (read through the environment's internal interface) and
+/// its cancellation. Everything is resolved once, eagerly;
 /// <see cref="VerifyAllMembersResolve"/> is what the tests call to prove a new ML.NET version still fits.
 /// The Microsoft.ML version is pinned in Directory.Packages.props for this reason.
 /// </summary>
@@ -58,6 +60,14 @@ internal static class MlNetBridge
     private static readonly PropertyInfo InternalCatalogEnvironment = InternalCatalogType.GetProperty("Environment", Instance)
         ?? throw Missing("IInternalCatalog.Environment");
 
+    private static readonly Type HostEnvironmentInternalType = RequireType(CoreAssembly, "Microsoft.ML.Runtime.IHostEnvironmentInternal");
+    private static readonly PropertyInfo EnvironmentSeed = RequireProperty(HostEnvironmentInternalType, "Seed", typeof(int?));
+    private static readonly PropertyInfo EnvironmentGpuDeviceId = RequireProperty(HostEnvironmentInternalType, "GpuDeviceId", typeof(int?));
+    private static readonly PropertyInfo EnvironmentFallbackToCpu = RequireProperty(HostEnvironmentInternalType, "FallbackToCpu", typeof(bool));
+    private static readonly Type CancelableType = RequireType(CoreAssembly, "Microsoft.ML.Runtime.ICancelable");
+    private static readonly PropertyInfo CancelableIsCanceled = RequireProperty(CancelableType, "IsCanceled", typeof(bool));
+    private static readonly MethodInfo ContextCancelExecution = RequireMethod(typeof(MLContext), "CancelExecution", Type.EmptyTypes);
+
     /// <summary>
     /// Touches every member above (they are static fields, so reading this class resolved them) and
     /// returns how many there are; throws <see cref="MissingMemberException"/> naming the first that no
@@ -71,7 +81,8 @@ internal static class MlNetBridge
             LoadableClassInfoType, InternalCatalogType, VersionInfoCtor, SaveCheckAtModel, SaveSetVersionInfo, SaveWriter,
             SaveBinaryStreamMethod, LoadCheckAtModel, LoadReader, LoadTryLoadBinaryStream, CatalogLock, CatalogAddClass,
             CatalogGetLoadableClassInfo, LoadableClassAttributeCtor, LoadableClassInfoCtor, SchemaShapeColumnCtor,
-            SchemaShapeCreate, InternalCatalogEnvironment,
+            SchemaShapeCreate, InternalCatalogEnvironment, HostEnvironmentInternalType, EnvironmentSeed, EnvironmentGpuDeviceId,
+            EnvironmentFallbackToCpu, CancelableType, CancelableIsCanceled, ContextCancelExecution,
         };
         return members.Length;
     }
@@ -145,6 +156,38 @@ internal static class MlNetBridge
         return (IHostEnvironment)InternalCatalogEnvironment.GetValue(catalog)!;
     }
 
+    /// <summary>
+    /// The context settings that ML.NET keeps behind its internal environment interface: the seed given
+    /// to <c>new MLContext(seed)</c> (null when none was), <c>GpuDeviceId</c> and <c>FallbackToCpu</c>.
+    /// An environment without that interface has none of them (null, null, false).
+    /// </summary>
+    public static EnvironmentSettings SettingsOf(IHostEnvironment environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        if (!HostEnvironmentInternalType.IsInstanceOfType(environment)) return new EnvironmentSettings(null, null, false);
+        return new EnvironmentSettings(
+            (int?)EnvironmentSeed.GetValue(environment),
+            (int?)EnvironmentGpuDeviceId.GetValue(environment),
+            (bool)EnvironmentFallbackToCpu.GetValue(environment)!);
+    }
+
+    /// <summary>
+    /// True once <c>CancelExecution</c> was called on the context a host was registered with (ML.NET
+    /// cancels every host registered before the call; hosts registered later start uncancelled).
+    /// </summary>
+    public static bool IsCanceled(IHostEnvironment environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        return CancelableType.IsInstanceOfType(environment) && (bool)CancelableIsCanceled.GetValue(environment)!;
+    }
+
+    /// <summary>ML.NET's <c>MLContext.CancelExecution()</c> (public only through the Microsoft.ML.Experimental package).</summary>
+    public static void CancelExecution(MLContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        Invoke(ContextCancelExecution, context);
+    }
+
     private static object? Invoke(MethodBase method, object? target, params object?[] args)
         => method is ConstructorInfo ctor
             ? ctor.Invoke(BindingFlags.DoNotWrapExceptions, null, args, null)
@@ -155,8 +198,22 @@ internal static class MlNetBridge
     private static MethodInfo RequireMethod(Type type, string name, Type[] parameters)
         => type.GetMethod(name, Instance, parameters) ?? throw Missing($"{type.Name}.{name}({string.Join(", ", parameters.Select(p => p.Name))})");
 
+    private static PropertyInfo RequireProperty(Type type, string name, Type propertyType)
+    {
+        var property = type.GetProperty(name, Instance);
+        return property is not null && property.PropertyType == propertyType && property.GetMethod is not null
+            ? property
+            : throw Missing($"{type.Name}.{name}");
+    }
+
     private static FieldInfo RequireField(Type type, string name) => type.GetField(name, Instance) ?? throw Missing($"{type.Name}.{name}");
 
     private static MissingMemberException Missing(string what)
         => new($"XRight needs the ML.NET internal member {what}, which this version of Microsoft.ML does not have. XRight is built for Microsoft.ML 5.0.1.");
 }
+
+/// <summary>What an ML.NET context says about seeding and devices.</summary>
+/// <param name="Seed">The context's seed; null when it was created without one.</param>
+/// <param name="GpuDeviceId">The GPU to run on; null for the CPU.</param>
+/// <param name="FallbackToCpu">Whether the CPU may be used when the GPU cannot.</param>
+internal readonly record struct EnvironmentSettings(int? Seed, int? GpuDeviceId, bool FallbackToCpu);

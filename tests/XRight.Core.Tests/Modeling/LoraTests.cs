@@ -54,6 +54,26 @@ public sealed class LoraTests
     }
 
     [TestMethod]
+    public void AttachingAdaptersDrawsOnlyFromTheirOwnSeed()
+    {
+        using var scope = NewDisposeScope();
+        torch.manual_seed(123);
+        var expected = torch.rand(6).data<float>().ToArray();
+        torch.manual_seed(123);
+        using var first = TinyModels.Randomized(TinyModels.NeoX());
+        first.ApplyLora(new LoraOptions { Rank = 4, Alpha = 8, Seed = 3 });
+        CollectionAssert.AreEqual(expected, torch.rand(6).data<float>().ToArray(), "torch's global generator is untouched");
+
+        torch.manual_seed(7);
+        using var second = TinyModels.Randomized(TinyModels.NeoX());
+        second.ApplyLora(new LoraOptions { Rank = 4, Alpha = 8, Seed = 3 });
+        var a = first.named_parameters().Where(p => p.name.EndsWith("lora_A.weight", StringComparison.Ordinal)).Select(p => p.parameter).ToArray();
+        var b = second.named_parameters().Where(p => p.name.EndsWith("lora_A.weight", StringComparison.Ordinal)).Select(p => p.parameter).ToArray();
+        Assert.HasCount(a.Length, b);
+        for (int i = 0; i < a.Length; i++) CollectionAssert.AreEqual(a[i].data<float>().ToArray(), b[i].data<float>().ToArray(), "the same LoRA seed gives the same A whatever torch's generator holds");
+    }
+
+    [TestMethod]
     [DataRow("neox")]
     [DataRow("llama")]
     [DataRow("opt-350m")]

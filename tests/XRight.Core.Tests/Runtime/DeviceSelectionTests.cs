@@ -51,6 +51,20 @@ public sealed class DeviceSelectionTests
     }
 
     [TestMethod]
+    public void ResolvingADeviceLeavesTorchsGeneratorAlone()
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(123);
+        var first = torch.rand(6).data<float>().ToArray();
+        torch.manual_seed(123);
+        Assert.AreEqual(DeviceType.CPU, TorchContext.ResolveDevice("auto", allowCpuFallback: false).type);
+        Assert.AreEqual(DeviceType.CPU, TorchContext.ResolveDevice("cuda:1", allowCpuFallback: true).type);
+        CollectionAssert.AreEqual(first, torch.rand(6).data<float>().ToArray());
+        Assert.AreEqual(0, TorchContext.CudaDeviceCount());
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => TorchContext.ResolveDevice("cuda", allowCpuFallback: false)).Message, "no usable CUDA device");
+    }
+
+    [TestMethod]
     public void DerivedSeedsAreStableAndIndependent()
     {
         Assert.AreEqual(SeedDerivation.Derive(42, "sft-loader"), SeedDerivation.Derive(42, "sft-loader"));

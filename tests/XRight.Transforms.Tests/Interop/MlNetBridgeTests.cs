@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 using XRight.Interop;
 
 namespace XRight.Tests.Interop;
@@ -9,7 +10,7 @@ public sealed class MlNetBridgeTests
 {
     [TestMethod]
     public void EveryReflectedMemberResolves()
-        => Assert.AreEqual(23, MlNetBridge.VerifyAllMembersResolve());
+        => Assert.AreEqual(30, MlNetBridge.VerifyAllMembersResolve());
 
     [TestMethod]
     public void EnvironmentComesOutOfTheTextCatalog()
@@ -17,6 +18,30 @@ public sealed class MlNetBridgeTests
         var ml = new MLContext(seed: 1);
         Assert.AreSame(ml.ComponentCatalog, MlNetBridge.EnvironmentOf(ml.Transforms.Text).ComponentCatalog);
         Assert.ThrowsExactly<ArgumentException>(() => MlNetBridge.EnvironmentOf(new object()));
+    }
+
+    [TestMethod]
+    public void ContextSettingsAreRead()
+    {
+        var seeded = new MLContext(seed: 7) { GpuDeviceId = 2, FallbackToCpu = true };
+        Assert.AreEqual(new EnvironmentSettings(7, 2, true), MlNetBridge.SettingsOf(seeded));
+        Assert.AreEqual(new EnvironmentSettings(null, null, false), MlNetBridge.SettingsOf(new MLContext()));
+        // The catalogs' environment and the hosts registered on it carry the same settings.
+        Assert.AreEqual(7, MlNetBridge.SettingsOf(MlNetBridge.EnvironmentOf(seeded.Transforms.Text)).Seed);
+        Assert.AreEqual(new EnvironmentSettings(7, 2, true), MlNetBridge.SettingsOf(((IHostEnvironment)seeded).Register("probe")));
+    }
+
+    [TestMethod]
+    public void CancellationReachesHostsRegisteredBeforeIt()
+    {
+        var ml = new MLContext();
+        var before = ((IHostEnvironment)ml).Register("before");
+        var other = ((IHostEnvironment)new MLContext()).Register("other");
+        Assert.IsFalse(MlNetBridge.IsCanceled(before));
+        MlNetBridge.CancelExecution(ml);
+        Assert.IsTrue(MlNetBridge.IsCanceled(before));
+        Assert.IsFalse(MlNetBridge.IsCanceled(other));
+        Assert.IsFalse(MlNetBridge.IsCanceled(ml), "MLContext itself is not cancelable; its hosts are");
     }
 
     [TestMethod]

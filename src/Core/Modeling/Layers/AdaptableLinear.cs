@@ -24,8 +24,8 @@ internal sealed class AdaptableLinear : nn.Module
     [ComponentName(Name = "bias")]
     private Parameter? _bias;
 
-    private Linear? _loraA;
-    private Linear? _loraB;
+    private LoraMatrix? _loraA;
+    private LoraMatrix? _loraB;
     private double _scaling;
     private double _dropout;
     private LoraSwitch? _switch;
@@ -50,16 +50,16 @@ internal sealed class AdaptableLinear : nn.Module
     /// <summary>True while B·A is folded into <see cref="Weight"/>.</summary>
     public bool IsMerged { get; private set; }
 
-    public Parameter LoraA => _loraA?.weight ?? throw new InvalidOperationException("This layer has no LoRA adapter.");
+    public Parameter LoraA => _loraA?.Weight ?? throw new InvalidOperationException("This layer has no LoRA adapter.");
 
-    public Parameter LoraB => _loraB?.weight ?? throw new InvalidOperationException("This layer has no LoRA adapter.");
+    public Parameter LoraB => _loraB?.Weight ?? throw new InvalidOperationException("This layer has no LoRA adapter.");
 
     public Tensor Forward(Tensor x)
     {
         var y = F.linear(x, _weight, _bias);
         if (_loraA is null || IsMerged || !_switch!.Enabled) return y;
         using var scope = NewDisposeScope();
-        var h = x.to(_loraA.weight.dtype);
+        var h = x.to(_loraA.Weight.dtype);
         if (_dropout > 0) h = F.dropout(h, _dropout, training);
         var update = _loraB!.forward(_loraA.forward(h)) * _scaling;
         return (y + update.to(y.dtype)).MoveToOuterDisposeScope();
@@ -73,12 +73,11 @@ internal sealed class AdaptableLinear : nn.Module
         using (no_grad())
         using (NewDisposeScope())
         {
-            _loraA = nn.Linear(InFeatures, rank, hasBias: false, device: _weight.device, dtype: adapterType);
-            _loraB = nn.Linear(rank, OutFeatures, hasBias: false, device: _weight.device, dtype: adapterType);
+            // Drawn on the CPU in float32 from the adapter's own generator, as the base weights are.
             double bound = 1.0 / Math.Sqrt(InFeatures);
             var a = empty([rank, InFeatures], ScalarType.Float32).uniform_(-bound, bound, generator);
-            _loraA.weight.copy_(a);
-            _loraB.weight.zero_();
+            _loraA = new LoraMatrix(a.to(adapterType, _weight.device));
+            _loraB = new LoraMatrix(zeros([OutFeatures, rank], adapterType, _weight.device));
         }
         _scaling = scaling;
         _dropout = dropout;
@@ -111,5 +110,5 @@ internal sealed class AdaptableLinear : nn.Module
         return (_weight.detach() + Delta()).MoveToOuterDisposeScope();
     }
 
-    private Tensor Delta() => (_loraB!.weight.detach().matmul(_loraA!.weight.detach()) * _scaling).to(_weight.dtype);
+    private Tensor Delta() => (_loraB!.Weight.detach().matmul(_loraA!.Weight.detach()) * _scaling).to(_weight.dtype);
 }

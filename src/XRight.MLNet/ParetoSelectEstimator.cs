@@ -119,19 +119,17 @@ public sealed class ParetoSelectEstimator : IEstimator<JointPostTrainTransformer
         return plan;
     }
 
-    private sealed record Optima(double Dpo, double Sft);
-
-    private (double Dpo, double Sft) Optimum(JointPostTrainOptions shared, PostTrainingRows rows, string work, int count)
+    private ObjectivePair Optimum(JointPostTrainOptions shared, PostTrainingRows rows, string work, int count)
     {
-        if (_options.DpoOptimum is { } givenDpo && _options.SftOptimum is { } givenSft) return (givenDpo, givenSft);
+        if (_options.DpoOptimum is { } givenDpo && _options.SftOptimum is { } givenSft) return new(givenDpo, givenSft);
         var file = Path.Combine(work, "optimum.json");
-        if (_options.Resume && File.Exists(file) && JsonSerializer.Deserialize<Optima>(File.ReadAllText(file)) is { } saved)
-            return (_options.DpoOptimum ?? saved.Dpo, _options.SftOptimum ?? saved.Sft);
+        if (_options.Resume && File.Exists(file) && JsonSerializer.Deserialize<ObjectivePair?>(File.ReadAllText(file)) is { } saved)
+            return new(_options.DpoOptimum ?? saved.Dpo, _options.SftOptimum ?? saved.Sft);
         var progress = Forward("f* estimate", -1, count);
         var data = new JointTrainingData { Instructions = rows.Instructions, Preferences = rows.Preferences };
-        var (dpo, sft) = new JointTrainer(shared).EstimateOptimum(JointPostTrainEstimator.ModelFactory(shared), data, progress);
-        AtomicFile.WriteAllText(file, JsonSerializer.Serialize(new Optima(dpo, sft)));
-        return (_options.DpoOptimum ?? dpo, _options.SftOptimum ?? sft);
+        var estimate = new JointTrainer(shared).EstimateOptimum(JointPostTrainEstimator.ModelFactory(shared), data, progress);
+        AtomicFile.WriteAllText(file, JsonSerializer.Serialize(estimate));
+        return new(_options.DpoOptimum ?? estimate.Dpo, _options.SftOptimum ?? estimate.Sft);
     }
 
     private SelectionCandidate RunCandidate(Candidate candidate, int index, int count, PostTrainingRows rows, DataViewSchema schema,

@@ -1,3 +1,5 @@
+using XRight.Training;
+
 namespace XRight.Selection;
 
 /// <summary>
@@ -21,7 +23,7 @@ public static class ParetoSelection
             throw new ArgumentException("ParetoSelectionOptions.SequentialMatcher must be set.", nameof(options));
 
         var ideal = IdealFor(candidates, options);
-        var onFront = ParetoFront.Membership([.. candidates.Select(c => new ObjectivePoint(c.FDpo, c.FSft))]);
+        var onFront = ParetoFront.Membership([.. candidates.Select(c => new ObjectivePair(c.FDpo, c.FSft))]);
         var matches = options.SequentialMatcher.Match(candidates);
         CheckMatches(candidates, matches);
         var rule = options.Rule;

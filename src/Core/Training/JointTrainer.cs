@@ -92,7 +92,7 @@ public sealed class JointTrainer(JointTrainerOptions options)
     /// Estimates f*_DPO and f*_SFT as the held-out values reached by a DPO-only and an SFT-only run with
     /// the same number of steps as the configured strategy (the paper's approximation).
     /// </summary>
-    public (double Dpo, double Sft) EstimateOptimum(Func<CausalLm> createModel, JointTrainingData data,
+    public ObjectivePair EstimateOptimum(Func<CausalLm> createModel, JointTrainingData data,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(createModel);
@@ -101,8 +101,8 @@ public sealed class JointTrainer(JointTrainerOptions options)
         var (reference, padId, probe) = PrepareReference(o, createModel, split, context, progress, cancellationToken);
         probe?.Dispose();
         var reference0 = reference ?? ReferenceForSingleObjective(o, createModel, split, padId);
-        return (SingleObjective(o, createModel, split, reference0, padId, ObjectiveKind.Dpo, progress, cancellationToken),
-                SingleObjective(o, createModel, split, reference0, padId, ObjectiveKind.Sft, progress, cancellationToken));
+        return new ObjectivePair(SingleObjective(o, createModel, split, reference0, padId, ObjectiveKind.Dpo, progress, cancellationToken),
+                                 SingleObjective(o, createModel, split, reference0, padId, ObjectiveKind.Sft, progress, cancellationToken));
     }
 
     private JointTrainerOptions Prepare(JointTrainingData data, out DataSplit split)
@@ -195,7 +195,7 @@ public sealed class JointTrainer(JointTrainerOptions options)
 
     private static IJointStrategy CreateStrategy(JointTrainerOptions o, int total, double? dpoStar, double? sftStar, DataSplit split)
     {
-        var optimum = new ObjectiveValues(dpoStar ?? 0, sftStar ?? 0);
+        var optimum = new ObjectivePair(dpoStar ?? 0, sftStar ?? 0);
         return o.Strategy.Kind switch
         {
             JointStrategy.Sequential => new SequentialStrategy(SequentialPhases(o, split, total)),

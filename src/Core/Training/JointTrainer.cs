@@ -183,15 +183,10 @@ public sealed class JointTrainer(JointTrainerOptions options)
         return objective == ObjectiveKind.Dpo ? final.FDpo : final.FSft;
     }
 
-    /// <summary>Optimizer steps of the configured strategy (before <see cref="StrategyOptions.MaxSteps"/>).</summary>
-    private static int TotalSteps(JointTrainerOptions o, DataSplit split)
-    {
-        int Steps(int rows, int batch) => (((rows + batch - 1) / batch) + o.Batches.GradientAccumulationSteps - 1) / o.Batches.GradientAccumulationSteps;
-        int steps = o.Strategy.Kind == JointStrategy.Sequential
-            ? o.Strategy.SequentialDpoEpochs * Steps(split.Preferences.Count, o.Batches.DpoBatchSize) + o.Strategy.SequentialSftEpochs * Steps(split.Instructions.Count, o.Batches.SftBatchSize)
-            : o.Strategy.Epochs * Steps(split.Instructions.Count, o.Batches.SftBatchSize);
-        return o.Strategy.MaxSteps is { } cap ? Math.Min(cap, steps) : steps;
-    }
+    /// <summary>Optimizer steps of the configured strategy, cut at <see cref="StrategyOptions.MaxSteps"/>.</summary>
+    private static int TotalSteps(JointTrainerOptions o, DataSplit split) => Budget(o, split).Total(o.Strategy);
+
+    private static StepBudget Budget(JointTrainerOptions o, DataSplit split) => StepBudget.Of(o.Batches, split.Instructions.Count, split.Preferences.Count);
 
     private static IJointStrategy CreateStrategy(JointTrainerOptions o, int total, double? dpoStar, double? sftStar, DataSplit split)
     {
@@ -209,9 +204,9 @@ public sealed class JointTrainer(JointTrainerOptions options)
 
     private static SequentialPhase[] SequentialPhases(JointTrainerOptions o, DataSplit split, int total)
     {
-        int Steps(int rows, int batch, int epochs) => epochs * ((((rows + batch - 1) / batch) + o.Batches.GradientAccumulationSteps - 1) / o.Batches.GradientAccumulationSteps);
-        var dpo = new SequentialPhase(ObjectiveKind.Dpo, Steps(split.Preferences.Count, o.Batches.DpoBatchSize, o.Strategy.SequentialDpoEpochs));
-        var sft = new SequentialPhase(ObjectiveKind.Sft, Steps(split.Instructions.Count, o.Batches.SftBatchSize, o.Strategy.SequentialSftEpochs));
+        var budget = Budget(o, split);
+        var dpo = new SequentialPhase(ObjectiveKind.Dpo, budget.Dpo(o.Strategy.SequentialDpoEpochs));
+        var sft = new SequentialPhase(ObjectiveKind.Sft, budget.Sft(o.Strategy.SequentialSftEpochs));
         var ordered = o.Strategy.SequentialOrder == SequentialOrder.DpoThenSft ? new[] { dpo, sft } : [sft, dpo];
         // MaxSteps cuts the schedule: phases keep their order and the last one is shortened.
         var phases = new List<SequentialPhase>();

@@ -8,7 +8,8 @@ namespace XRight.Training;
 
 /// <summary>
 /// Trains a causal LM on instruction data (SFT) and preference data (DPO) jointly, with one of the
-/// strategies of <see cref="JointStrategy"/>. Usable without ML.NET: token rows in, trained model out.
+/// strategies of <see cref="JointStrategy"/>, or with a strategy of the caller's own. Usable without ML.NET:
+/// token rows in, trained model out.
 /// </summary>
 /// <remarks>
 /// Order of work: the options and data are checked before anything runs; the reference log-probs are
@@ -16,9 +17,24 @@ namespace XRight.Training;
 /// budget when MAXRIGHT needs an unknown one; then the main run, with held-out evaluations, stopping
 /// rules and checkpoints.
 /// </remarks>
-public sealed class JointTrainer(JointTrainerOptions options)
+public sealed class JointTrainer
 {
-    private readonly JointTrainerOptions _options = options ?? throw new ArgumentNullException(nameof(options));
+    private readonly JointTrainerOptions _options;
+    private readonly Func<StrategyContext, IJointStrategy>? _customStrategy;
+
+    /// <summary>A trainer for the options' strategy, or for a strategy of the caller's own.</summary>
+    /// <param name="options">Everything besides the model and the data.</param>
+    /// <param name="customStrategy">
+    /// Makes the strategy of the main run instead of <see cref="StrategyOptions.Kind"/> (called once per run,
+    /// after the reference and f* are known); null for the built-in strategy. The step budget, batches, f*
+    /// estimation (for the MAXRIGHT kinds) and evaluation still follow the options. Checkpoints record the
+    /// strategy's <see cref="IJointStrategy.Name"/>, so a run resumes only with a strategy of the same name.
+    /// </param>
+    public JointTrainer(JointTrainerOptions options, Func<StrategyContext, IJointStrategy>? customStrategy = null)
+    {
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _customStrategy = customStrategy;
+    }
 
     /// <summary>Runs the configured strategy.</summary>
     /// <param name="createModel">Makes the starting policy (called again for the reference and f* runs, so it must return a fresh model each time).</param>
@@ -51,7 +67,16 @@ public sealed class JointTrainer(JointTrainerOptions options)
             (reference, padId, probe) = PrepareReference(o, createModel, split, context, progress, cancellationToken);
             (dpoStar, sftStar) = Optimum(o, createModel, split, reference, padId, progress, cancellationToken);
         }
-        int total = TotalSteps(o, split);
+        IJointStrategy strategy;
+        try
+        {
+            strategy = CreateStrategy(o, dpoStar, sftStar, split);
+        }
+        catch
+        {
+            probe?.Dispose();
+            throw;
+        }
         var model = Policy(createModel, o, probe);
         try
         {
@@ -59,7 +84,7 @@ public sealed class JointTrainer(JointTrainerOptions options)
             {
                 Options = o,
                 Model = model,
-                Strategy = CreateStrategy(o, total, dpoStar, sftStar, split),
+                Strategy = strategy,
                 Phase = "training",
                 PadTokenId = padId,
                 Instructions = split.Instructions,
@@ -71,7 +96,7 @@ public sealed class JointTrainer(JointTrainerOptions options)
                     ? policy => ReferenceBuilder.FromCurrentPolicy(policy, o, split.AllPreferences, padId)
                     : null,
                 CheckpointDirectory = o.Checkpoints.Directory,
-                OptionsFingerprint = OptionsFingerprint.Of(o),
+                OptionsFingerprint = _customStrategy is null ? OptionsFingerprint.Of(o) : OptionsFingerprint.Of(o) + "\nStrategy.Custom=" + strategy.Name,
                 Progress = progress,
                 Cancellation = cancellationToken,
             })
@@ -188,8 +213,26 @@ public sealed class JointTrainer(JointTrainerOptions options)
 
     private static StepBudget Budget(JointTrainerOptions o, DataSplit split) => StepBudget.Of(o.Batches, split.Instructions.Count, split.Preferences.Count);
 
-    private static IJointStrategy CreateStrategy(JointTrainerOptions o, int total, double? dpoStar, double? sftStar, DataSplit split)
+    private IJointStrategy CreateStrategy(JointTrainerOptions o, double? dpoStar, double? sftStar, DataSplit split)
     {
+        int total = TotalSteps(o, split);
+        if (_customStrategy is { } custom)
+        {
+            var budget = Budget(o, split);
+            var context = new StrategyContext
+            {
+                Options = o,
+                TotalSteps = total,
+                SftStepsPerEpoch = budget.SftStepsPerEpoch,
+                DpoStepsPerEpoch = budget.DpoStepsPerEpoch,
+                Optimum = dpoStar is { } d && sftStar is { } s ? new ObjectivePair(d, s) : null,
+                Seed = SeedDerivation.Derive(o.Runtime.EffectiveSeed, "custom-strategy"),
+            };
+            var made = custom(context) ?? throw new InvalidOperationException("The custom strategy factory returned null.");
+            if (made.TotalSteps < 1)
+                throw new InvalidOperationException($"The custom strategy {made.Name} has {made.TotalSteps} total steps; expected at least 1.");
+            return made;
+        }
         var optimum = new ObjectivePair(dpoStar ?? 0, sftStar ?? 0);
         return o.Strategy.Kind switch
         {

@@ -164,11 +164,7 @@ public sealed class ParetoSelectEstimator : IEstimator<JointPostTrainTransformer
             Lambda = candidate.Sequential is null ? o.Strategy.Lambda : null,
             Sequential = candidate.Sequential,
             Epochs = candidate.Sequential?.TotalEpochs ?? o.Strategy.Epochs,
-            FDpo = summary.Final.FDpo,
-            FSft = summary.Final.FSft,
-            RuntimeSeconds = summary.RuntimeSeconds,
-            PeakMemoryBytes = summary.PeakMemoryBytes,
-            Trajectory = summary.Trajectory,
+            Run = summary,
             ModelPath = zip,
         };
         AtomicFile.WriteAllText(record, JsonSerializer.Serialize(result, JsonFile.CompactRecords));

@@ -204,7 +204,7 @@ public sealed class JointTrainer
             Progress = progress,
             Cancellation = cancellation,
         });
-        var final = run.Execute(resumeFrom: null).Final;
+        var final = run.Execute(resumeFrom: null).Summary.Final;
         return objective == ObjectiveKind.Dpo ? final.FDpo : final.FSft;
     }
 

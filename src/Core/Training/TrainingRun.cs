@@ -100,9 +100,21 @@ internal sealed class TrainingRun
         if (_trajectory.Count == 0 || _trajectory[^1].Step != _step) Evaluate(clock, _trajectory.Count > 0 ? _trajectory[^1].Stepped : null);
         if (_checkpointDirectory is not null) SaveCheckpoint(clock);
         var final = HeldOut();
-        return new JointTrainingResult(_model, _strategy.Name, _trajectory.ToArray(), final, _step, _dpoSteps, _sftSteps,
-            _previousSeconds + clock.Elapsed.TotalSeconds, MemoryMeter.PeakResidentBytes(), stop,
-            DpoOptimum, SftOptimum, _reference?.Fingerprint);
+        return new JointTrainingResult(_model, new TrainingRunSummary
+        {
+            Strategy = _strategy.Name,
+            Steps = _step,
+            DpoSteps = _dpoSteps,
+            SftSteps = _sftSteps,
+            RuntimeSeconds = _previousSeconds + clock.Elapsed.TotalSeconds,
+            PeakMemoryBytes = MemoryMeter.PeakResidentBytes(),
+            StopReason = stop,
+            Final = final,
+            DpoOptimum = DpoOptimum,
+            SftOptimum = SftOptimum,
+            ReferenceFingerprint = _reference?.Fingerprint,
+            Trajectory = _trajectory.ToArray(),
+        });
     }
 
     public double? DpoOptimum { get; init; }

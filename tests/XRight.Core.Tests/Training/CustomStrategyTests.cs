@@ -42,15 +42,15 @@ public sealed class CustomStrategyTests
         Assert.AreEqual(new ObjectivePair(0, 0), seen.Optimum, "f* from the options");
         Assert.AreEqual(3, seen.Options.Runtime.Seed);
 
-        Assert.AreEqual("Alternating", result.StrategyName);
-        Assert.AreEqual((12, 6, 6), (result.Steps, result.DpoSteps, result.SftSteps));
+        Assert.AreEqual("Alternating", result.Summary.Strategy);
+        Assert.AreEqual((12, 6, 6), (result.Summary.Steps, result.Summary.DpoSteps, result.Summary.SftSteps));
         var stepped = reports.Where(r => r.Phase == "training" && r.Step > 0).OrderBy(r => r.Step).Select(r => r.Stepped).ToArray();
         CollectionAssert.AreEqual(Enumerable.Range(0, 12).Select(i => (ObjectiveKind?)(i % 2 == 0 ? ObjectiveKind.Dpo : ObjectiveKind.Sft)).ToArray(), stepped);
         CollectionAssert.AreEqual(stepped, made!.Observed.Select(o => (ObjectiveKind?)o.Objective).ToArray(), "the loop reports each step's loss to the strategy");
 
         using var initial = TinyTask.Model();
         var before = new PolicyScoring(initial, options.Dpo, TinyTask.Eos).Evaluate(data.InstructionEvaluation!, [], null, 16);
-        Assert.IsLessThan(before.FSft, result.Final.FSft, $"f_SFT {before.FSft} -> {result.Final.FSft}");
+        Assert.IsLessThan(before.FSft, result.Summary.Final.FSft, $"f_SFT {before.FSft} -> {result.Summary.Final.FSft}");
     }
 
     [TestMethod]
@@ -68,7 +68,7 @@ public sealed class CustomStrategyTests
         StringAssert.Contains(error.Message, "Strategy.Custom");
         var again = new JointTrainer(resume, c => new Alternating(c.TotalSteps)).Train(() => TinyTask.Model(), data);
         using var model = again.Model;
-        Assert.AreEqual(first.Steps, again.Steps);
+        Assert.AreEqual(first.Summary.Steps, again.Summary.Steps);
     }
 
     [TestMethod]

@@ -67,7 +67,7 @@ public static class ParetoSelection
         return new IdealPoint(
             options.DpoOptimum is { } dpo ? Given(dpo, nameof(options.DpoOptimum)) : candidates.Min(c => c.FDpo),
             options.SftOptimum is { } sft ? Given(sft, nameof(options.SftOptimum)) : candidates.Min(c => c.FSft),
-            options.DpoOptimum is null ? IdealValueSource.CandidateMinimum : IdealValueSource.Given,
-            options.SftOptimum is null ? IdealValueSource.CandidateMinimum : IdealValueSource.Given);
+            options.DpoOptimum is null ? IdealValueSource.CandidateMinimum : options.DpoOptimumSource,
+            options.SftOptimum is null ? IdealValueSource.CandidateMinimum : options.SftOptimumSource);
     }
 }

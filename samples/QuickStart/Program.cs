@@ -9,6 +9,7 @@ using XRight.Modeling.Generation;
 using XRight.Modeling.Lora;
 using XRight.MLNet;
 using XRight.Samples;
+using XRight.Selection;
 using XRight.Text;
 using XRight.Training;
 

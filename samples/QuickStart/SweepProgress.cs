@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Spectre.Console;
 using XRight.MLNet;
+using XRight.Selection;
 
 namespace XRight.Samples;
 

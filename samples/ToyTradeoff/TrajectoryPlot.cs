@@ -1,5 +1,6 @@
 using ScottPlot;
 using XRight.Toy;
+using XRight.Training;
 using XRight.Training.Strategies;
 
 namespace ToyTradeoff;
@@ -10,7 +11,7 @@ internal static class TrajectoryPlot
     private const int Width = 900, Height = 650;
 
     /// <summary>Each run's path in the (f_DPO, f_SFT) plane, its end point, the start and the ideal point.</summary>
-    public static void ObjectiveSpace(string path, string title, IReadOnlyList<ToyRun> runs, ObjectiveValues ideal)
+    public static void ObjectiveSpace(string path, string title, IReadOnlyList<ToyRun> runs, ObjectivePair ideal)
     {
         var plot = new Plot();
         foreach (var run in runs)

@@ -1,4 +1,5 @@
 using ScottPlot;
+using XRight.Training;
 
 namespace XRight.Selection;
 
@@ -41,10 +42,10 @@ internal static class ObjectiveSpacePlot
             });
         }
 
-        var front = ParetoFront.StepOrder(report.Front.Select(r => new ObjectivePoint(r.Candidate.FDpo, r.Candidate.FSft)));
+        var front = ParetoFront.StepOrder(report.Front.Select(r => new ObjectivePair(r.Candidate.FDpo, r.Candidate.FSft)));
         if (front.Length > 1)
         {
-            var step = plot.Add.Scatter(front.Select(p => p.FDpo).ToArray(), front.Select(p => p.FSft).ToArray(), Colors.Black);
+            var step = plot.Add.Scatter(front.Select(p => p.Dpo).ToArray(), front.Select(p => p.Sft).ToArray(), Colors.Black);
             // Horizontal first: the boundary of the region the front dominates (both objectives minimised).
             step.ConnectStyle = ConnectStyle.StepHorizontal;
             step.LinePattern = LinePattern.Dashed;

@@ -7,18 +7,20 @@ namespace XRight.Selection;
 
 /// <summary>
 /// The JSON file of a <see cref="SelectionReport"/>: <c>{"format": "xright.selection-report",
-/// "version": 1, "report": {...}}</c>. The header is checked before the body is read, so a future
+/// "version": 2, "report": {...}}</c>
+/// (version 2: each candidate holds the summary of its run under "run"). The header is checked before the body is read, so a future
 /// version fails with a clear message instead of a deserializer error.
 /// </summary>
 internal static class SelectionReportJson
 {
     public const string Format = "xright.selection-report";
-    public const int Version = 1;
+    public const int Version = 2;
 
     // The project's indented files, plus this format's own choices: camelCase names, enums by name,
-    // nullability and required members enforced on read.
+    // nullability and required members enforced on read, NaN as a named literal (a held-out metric without rows).
     private static readonly JsonSerializerOptions Options = new(JsonFile.Indented)
     {
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         Converters = { new JsonStringEnumConverter() },
         RespectNullableAnnotations = true,

@@ -26,6 +26,7 @@ internal static class SelectionReportMarkdown
         md.Append("- **Pareto front:** ").Append(front.Length).Append(" of ").Append(report.Candidates.Count).Append(" candidates: ")
           .AppendLine(string.Join(", ", front.Select(Cell)));
         md.Append("- **Sequential pairing:** ").AppendLine(report.SequentialMatching);
+        md.Append("- **Reused from an earlier sweep:** ").AppendLine(Reused(report));
         md.AppendLine("- G_Mix uses f*_Mix,λ ≈ λ·f*_DPO + (1−λ)·f*_SFT at the candidate's own λ; increases are relative to the paired Sequential run; ∆m% > 0 means better objectives than that run.");
         md.AppendLine();
 
@@ -64,8 +65,22 @@ internal static class SelectionReportMarkdown
     {
         IdealValueSource.Given => "given",
         IdealValueSource.CandidateMinimum => "estimated: minimum over the candidates",
+        IdealValueSource.Estimated => "estimated: single-objective run with the same budget",
+        IdealValueSource.ReusedEstimate => "estimated: single-objective run with the same budget, reused from an earlier sweep",
         _ => throw new ArgumentOutOfRangeException(nameof(source), source, "Unknown ideal-value source."),
     };
+
+    // Which candidates (and f* estimates) an earlier sweep with the same content key provided.
+    private static string Reused(SelectionReport report)
+    {
+        var candidates = report.Candidates.Where(c => c.Candidate.Reused).Select(c => Cell(c.Candidate.Name)).ToArray();
+        var optima = new[] { ("f*_DPO", report.Ideal.DpoSource), ("f*_SFT", report.Ideal.SftSource) }
+            .Where(o => o.Item2 == IdealValueSource.ReusedEstimate).Select(o => o.Item1).ToArray();
+        var parts = new List<string>();
+        if (candidates.Length > 0) parts.Add($"{candidates.Length} of {report.Candidates.Count} candidates ({string.Join(", ", candidates)})");
+        if (optima.Length > 0) parts.Add(string.Join(" and ", optima));
+        return parts.Count == 0 ? "none" : string.Join("; ", parts);
+    }
 
     private static string Number(double value) => value.ToString("0.0000", CultureInfo.InvariantCulture);
 

@@ -155,9 +155,7 @@ public sealed class JointPostTrainEstimator : IEstimator<JointPostTrainTransform
             var kept = KeptReference.Read(training.Reference.ModelFolder);
             CausalLm? reference = kept?.Load(training.Reference.ModelFolder, result.Model, createModel);
             var model = new PostTrainedModel(result.Model, tokenizer, reference, kept, options.Dpo.Beta);
-            var summary = new TrainingSummary(result.StrategyName, result.Steps, result.DpoSteps, result.SftSteps, result.RuntimeSeconds,
-                result.PeakMemoryBytes, result.StopReason, result.Final, result.DpoOptimum, result.SftOptimum,
-                rows.InstructionReport.ToString(), rows.PreferenceReport.ToString(), result.Trajectory);
+            var summary = new TrainingSummary(result.Summary, rows.InstructionReport.ToString(), rows.PreferenceReport.ToString());
             Log(channel, $"Trained {summary.Strategy}: {summary.Steps} steps in {summary.RuntimeSeconds:F1} s; held-out f_SFT {summary.Final.FSft:F4}, f_DPO {summary.Final.FDpo:F4}.");
             return new JointPostTrainTransformer(model, options.Columns, options.Generation, options.Runtime.Device, summary);
         }

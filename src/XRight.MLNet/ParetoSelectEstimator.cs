@@ -1,31 +1,28 @@
-using System.Globalization;
-using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using XRight.IO;
+using Microsoft.ML.Runtime;
+using XRight.Interop;
 using XRight.Selection;
+using XRight.Text;
 using XRight.Training;
-using XRight.Training.Checkpoints;
 
 namespace XRight.MLNet;
 
 /// <summary>
-/// The Pareto-aware selection stage. <see cref="Fit(IDataView)"/> estimates f*_DPO and f*_SFT (unless
-/// given), trains every candidate of the sweep one after another (each from the same base model, with
-/// the same reference and held-out rows), evaluates them, computes the Pareto front, ideal point, ideal
-/// distances and G_Mix, picks a model by the rule, writes the report (Markdown, JSON) and plots (PNG), and
-/// returns the chosen model. Finished candidates and checkpoints stay in the working directory, so an
-/// interrupted sweep resumes where it stopped. Created by <c>mlContext.PostTraining.ParetoSelect(...)</c>.
+/// The Pareto-aware selection stage: reads the rows, runs the core <see cref="ParetoSweep"/> with a candidate
+/// trainer that fits a <c>JointPostTrain</c> stage and saves it as a model zip, writes the report (Markdown,
+/// JSON) and plots (PNG) into the working directory, and returns the chosen model. Finished candidates,
+/// checkpoints and the f* estimate stay there, so a later sweep with the same content key (options, rows,
+/// base model, tokenizer) reuses them. Created by <c>mlContext.PostTraining.ParetoSelect(...)</c>.
 /// </summary>
 public sealed class ParetoSelectEstimator : IEstimator<JointPostTrainTransformer>
 {
     private readonly MLContext _context;
     private readonly JointPostTrainOptions _base;
-    private readonly ParetoSelectOptions _options;
-
+    private readonly ParetoSweepOptions _options;
     private readonly IProgress<ParetoProgress>? _progress;
 
-    internal ParetoSelectEstimator(MLContext context, JointPostTrainOptions baseOptions, ParetoSelectOptions options, IProgress<ParetoProgress>? progress = null)
+    internal ParetoSelectEstimator(MLContext context, JointPostTrainOptions baseOptions, ParetoSweepOptions options, IProgress<ParetoProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(baseOptions);
         ArgumentNullException.ThrowIfNull(options);
@@ -37,148 +34,99 @@ public sealed class ParetoSelectEstimator : IEstimator<JointPostTrainTransformer
         _progress = progress;
     }
 
-    /// <summary>The report of the last <c>Fit</c>: every candidate, the front, the ideal point and the choice.</summary>
+    /// <summary>The report of the last <c>Fit</c>: every candidate, the front, the ideal point, the choice and what was reused.</summary>
     public SelectionReport? Report { get; private set; }
 
     /// <summary>The folder of the last <c>Fit</c>: candidate models, report.md/json, objective-space.png, metrics.png.</summary>
     public string? WorkingDirectory { get; private set; }
 
-    /// <summary>Runs the sweep on one view with both kinds of rows and returns the chosen model.</summary>
+    /// <summary>
+    /// Runs the sweep on one view with both kinds of rows (see <c>CombineData</c>) and returns the chosen
+    /// model; the first <c>Evaluation.Fraction</c> of each kind is held out.
+    /// </summary>
     public JointPostTrainTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return Sweep(PostTrainingRowReader.Read(input, _base), input.Schema);
+        return Sweep(PostTrainingRowReader.Read(input, _base), validation: null, input.Schema);
     }
 
-    /// <summary>Runs the sweep on separate (tokenized) instruction and preference views.</summary>
-    public JointPostTrainTransformer Fit(IDataView instructions, IDataView preferences)
+    /// <summary>
+    /// Runs the sweep on every row of <paramref name="trainData"/>, measuring every candidate (and f*) on
+    /// <paramref name="validationData"/>, as ML.NET trainers do with a validation set. Both views hold both
+    /// kinds of rows; for separate instruction and preference views, use <see cref="FitSeparate"/>.
+    /// </summary>
+    public JointPostTrainTransformer Fit(IDataView trainData, IDataView validationData)
     {
+        ArgumentNullException.ThrowIfNull(trainData);
+        ArgumentNullException.ThrowIfNull(validationData);
+        return Sweep(PostTrainingRowReader.Read(trainData, _base), PostTrainingRowReader.Read(validationData, _base), trainData.Schema);
+    }
+
+    /// <summary>
+    /// Runs the sweep on separate (tokenized) instruction and preference views, with the held-out rows taken
+    /// from <paramref name="validationData"/> (both kinds of rows) when given, else split off each view.
+    /// </summary>
+    public JointPostTrainTransformer FitSeparate(IDataView instructions, IDataView preferences, IDataView? validationData = null)
+    {
+        ArgumentNullException.ThrowIfNull(instructions);
+        ArgumentNullException.ThrowIfNull(preferences);
         var sft = PostTrainingRowReader.Read(instructions, _base);
         var dpo = PostTrainingRowReader.Read(preferences, _base);
-        return Sweep(sft with { Preferences = dpo.Preferences, PreferenceReport = dpo.PreferenceReport }, instructions.Schema);
+        var validation = validationData is null ? null : PostTrainingRowReader.Read(validationData, _base);
+        return Sweep(sft with { Preferences = dpo.Preferences, PreferenceReport = dpo.PreferenceReport }, validation, instructions.Schema);
     }
 
     /// <summary>The same shape as a single <c>JointPostTrain</c> stage.</summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema) => new JointPostTrainEstimator(_context, _base).GetOutputSchema(inputSchema);
 
-    private JointPostTrainTransformer Sweep(PostTrainingRows rows, DataViewSchema schema)
+    private JointPostTrainTransformer Sweep(PostTrainingRows rows, PostTrainingRows? validation, DataViewSchema schema)
     {
-        var work = WorkingDirectory = Path.GetFullPath(_options.WorkingDirectory ?? Path.Combine(Path.GetTempPath(), "xright-pareto-" + Guid.NewGuid().ToString("N")));
-        Directory.CreateDirectory(Path.Combine(work, "candidates"));
-        var shared = _base with
+        var createModel = JointPostTrainEstimator.ModelFactory(_base);
+        var inputs = new SweepInputs
         {
-            Reference = _base.Reference with
+            Options = _base,
+            Data = new JointTrainingData
             {
-                CacheFile = _base.Reference.CacheFile ?? Path.Combine(work, "reference.cache"),
-                ModelFolder = _base.Reference.ModelFolder ?? Path.Combine(work, "reference"),
+                Instructions = rows.Instructions,
+                Preferences = rows.Preferences,
+                InstructionEvaluation = validation?.Instructions,
+                PreferenceEvaluation = validation?.Preferences,
             },
+            CreateModel = createModel,
+            ModelIdentity = ModelIdentity(_base, createModel),
         };
-        var plan = Plan(shared);
-        var (dpoStar, sftStar) = Optimum(shared, rows, work, plan.Count);
-
-        var candidates = new List<SelectionCandidate>();
-        for (int i = 0; i < plan.Count; i++)
-            candidates.Add(RunCandidate(plan[i], i, plan.Count, rows, schema, work, dpoStar, sftStar));
-
-        var report = Report = ParetoSelection.Analyze(candidates, new ParetoSelectionOptions { Rule = _options.Rule, DpoOptimum = dpoStar, SftOptimum = sftStar });
+        // mlContext.CancelExecution() cancels the hosts of the context: asked at every step report of every run.
+        var host = ((IHostEnvironment)_context).Register("ParetoSelect");
+        using var stop = new CancellationTokenSource();
+        var progress = new SyncProgress(report =>
+        {
+            _progress?.Report(report);
+            if (MlNetBridge.IsCanceled(host)) stop.Cancel();
+        });
+        var trainer = new ZipCandidateTrainer(_context, rows, validation, schema);
+        var result = new ParetoSweep(_options).Run(inputs, trainer, progress, stop.Token);
+        var report = Report = result.Report;
+        var work = WorkingDirectory = result.WorkingDirectory;
         report.SaveMarkdown(Path.Combine(work, "report.md"));
         report.SaveJson(Path.Combine(work, "report.json"));
         SelectionPlots.SaveObjectiveSpace(report, Path.Combine(work, "objective-space.png"));
         SelectionPlots.SaveMetricBars(report, Path.Combine(work, "metrics.png"));
-        return LoadCandidate(report.ChosenCandidate.Candidate.ModelPath!);
+        return LoadCandidate(result.Chosen.ModelPath!);
     }
 
-    /// <summary>One candidate of the sweep: its name, file-safe slug and options.</summary>
-    private sealed record Candidate(string Name, string Slug, JointPostTrainOptions Options, SequentialSchedule? Sequential);
-
-    private List<Candidate> Plan(JointPostTrainOptions shared)
+    // The base model (its folder's files, or a fresh model's config and weights), the tokenizer's files and the weight type.
+    private static string ModelIdentity(JointPostTrainOptions options, Func<XRight.Modeling.CausalLm> createModel)
     {
-        var plan = new List<Candidate>();
-        foreach (var strategy in _options.Strategies)
-            foreach (var lambda in _options.Lambdas)
-            {
-                var o = shared with { Strategy = shared.Strategy with { Kind = strategy, Lambda = lambda } };
-                var label = strategy switch
-                {
-                    JointStrategy.AlRight => "ALRIGHT",
-                    JointStrategy.MaxRight => "MAXRIGHT",
-                    JointStrategy.MemoryEfficientMaxRight => $"MAXRIGHT k={o.Strategy.MaxRightEvaluationInterval}",
-                    JointStrategy.Mix => "Mix",
-                    _ => strategy.ToString(),
-                };
-                var l = lambda.ToString("0.###", CultureInfo.InvariantCulture);
-                plan.Add(new Candidate($"{label} λ={l}", $"{strategy}-l{l}".ToLowerInvariant(), o, null));
-            }
-        if (_options.IncludeSequentialBaselines)
-            foreach (var n in _options.SequentialDpoEpochs ?? Enumerable.Range(1, shared.Strategy.Epochs - 1).ToArray())
-            {
-                var o = shared with { Strategy = shared.Strategy with { Kind = JointStrategy.Sequential, SequentialDpoEpochs = n, SequentialSftEpochs = shared.Strategy.Epochs - n } };
-                var schedule = new SequentialSchedule(n, shared.Strategy.Epochs - n);
-                plan.Add(new Candidate($"Sequential ({n},{shared.Strategy.Epochs - n})", $"sequential-{n}-{shared.Strategy.Epochs - n}", o, schedule));
-            }
-        return plan;
-    }
-
-    private sealed record Optima(double Dpo, double Sft);
-
-    private (double Dpo, double Sft) Optimum(JointPostTrainOptions shared, PostTrainingRows rows, string work, int count)
-    {
-        if (_options.DpoOptimum is { } givenDpo && _options.SftOptimum is { } givenSft) return (givenDpo, givenSft);
-        var file = Path.Combine(work, "optimum.json");
-        if (_options.Resume && File.Exists(file) && JsonSerializer.Deserialize<Optima>(File.ReadAllText(file)) is { } saved)
-            return (_options.DpoOptimum ?? saved.Dpo, _options.SftOptimum ?? saved.Sft);
-        var progress = Forward("f* estimate", -1, count);
-        var data = new JointTrainingData { Instructions = rows.Instructions, Preferences = rows.Preferences };
-        var (dpo, sft) = new JointTrainer(shared).EstimateOptimum(JointPostTrainEstimator.ModelFactory(shared), data, progress);
-        AtomicFile.WriteAllText(file, JsonSerializer.Serialize(new Optima(dpo, sft)));
-        return (_options.DpoOptimum ?? dpo, _options.SftOptimum ?? sft);
-    }
-
-    private SelectionCandidate RunCandidate(Candidate candidate, int index, int count, PostTrainingRows rows, DataViewSchema schema,
-        string work, double dpoStar, double sftStar)
-    {
-        var zip = Path.Combine(work, "candidates", candidate.Slug + ".zip");
-        var record = Path.Combine(work, "candidates", candidate.Slug + ".json");
-        if (_options.Resume && File.Exists(record) && File.Exists(zip))
+        string model;
+        if (options.BaseModel is { } folder) model = ContentHash.OfFolder(folder);
+        else
         {
-            _progress?.Report(new ParetoProgress(candidate.Name, index, count, null, Reused: true));
-            return JsonSerializer.Deserialize<SelectionCandidate>(File.ReadAllText(record), JsonFile.CompactRecords)!;
+            using var fresh = createModel();
+            model = ContentHash.OfModel(fresh);
         }
-        var checkpoints = Path.Combine(work, "checkpoints", candidate.Slug);
-        var o = candidate.Options with
-        {
-            Strategy = candidate.Options.Strategy with { DpoOptimum = dpoStar, SftOptimum = sftStar },
-            Checkpoints = candidate.Options.Checkpoints with
-            {
-                Directory = checkpoints,
-                ResumeFrom = _options.Resume ? CheckpointStore.List(checkpoints).LastOrDefault() : null,
-            },
-        };
-        _progress?.Report(new ParetoProgress(candidate.Name, index, count, null, Reused: false));
-
-        using var model = JointPostTrainEstimator.Train(_context, o, rows, Forward(candidate.Name, index, count));
-        _context.Model.Save(model, schema, zip);
-        var summary = model.Summary;
-        var result = new SelectionCandidate
-        {
-            Name = candidate.Name,
-            Strategy = summary.Strategy,
-            Lambda = candidate.Sequential is null ? o.Strategy.Lambda : null,
-            Sequential = candidate.Sequential,
-            Epochs = candidate.Sequential?.TotalEpochs ?? o.Strategy.Epochs,
-            FDpo = summary.Final.FDpo,
-            FSft = summary.Final.FSft,
-            RuntimeSeconds = summary.RuntimeSeconds,
-            PeakMemoryBytes = summary.PeakMemoryBytes,
-            Trajectory = summary.Trajectory,
-            ModelPath = zip,
-        };
-        AtomicFile.WriteAllText(record, JsonSerializer.Serialize(result, JsonFile.CompactRecords));
-        return result;
+        var tokenizer = options.Tokenizer is { } t ? ContentHash.OfFiles(t.ToFiles()) : "tokenizer of the base model folder";
+        return ContentHash.Combine(model, tokenizer, "dtype=" + options.Dtype);
     }
-
-    private IProgress<TrainingProgress>? Forward(string name, int index, int count)
-        => _progress is { } sink ? new Progress(step => sink.Report(new ParetoProgress(name, index, count, step, Reused: false))) : null;
 
     private JointPostTrainTransformer LoadCandidate(string path)
     {
@@ -188,9 +136,22 @@ public sealed class ParetoSelectEstimator : IEstimator<JointPostTrainTransformer
             ?? throw new InvalidDataException($"'{path}' holds no post-trained model.");
     }
 
-    /// <summary>Forwards each report synchronously (System.Progress would post to a thread pool).</summary>
-    private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    /// <summary>Fits a <c>JointPostTrain</c> stage for a candidate and saves it as a model zip.</summary>
+    private sealed class ZipCandidateTrainer(MLContext context, PostTrainingRows rows, PostTrainingRows? validation, DataViewSchema schema) : ISweepCandidateTrainer
     {
-        public void Report(TrainingProgress value) => report(value);
+        public string ModelSuffix => ".zip";
+
+        public TrainingRunSummary Train(SweepCandidateRun run, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+        {
+            using var model = JointPostTrainEstimator.Train(context, (JointPostTrainOptions)run.Options, rows, progress, validation, cancellationToken);
+            context.Model.Save(model, schema, run.ModelPath);
+            return model.Summary;
+        }
+    }
+
+    /// <summary>Forwards each report synchronously (System.Progress would post to a thread pool).</summary>
+    private sealed class SyncProgress(Action<ParetoProgress> report) : IProgress<ParetoProgress>
+    {
+        public void Report(ParetoProgress value) => report(value);
     }
 }

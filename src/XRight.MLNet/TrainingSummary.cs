@@ -1,22 +1,28 @@
+using System.Diagnostics.CodeAnalysis;
 using XRight.Training;
 
 namespace XRight.MLNet;
 
-/// <summary>What training did, kept with the fitted model (and in its zip).</summary>
-/// <param name="Strategy">The strategy's display name.</param>
-/// <param name="Steps">Optimizer steps.</param>
-/// <param name="DpoSteps">Steps that updated DPO.</param>
-/// <param name="SftSteps">Steps that updated SFT.</param>
-/// <param name="RuntimeSeconds">Wall time of the main run.</param>
-/// <param name="PeakMemoryBytes">Peak resident memory of the main run.</param>
-/// <param name="StopReason">Why training ended.</param>
-/// <param name="Final">Held-out metrics at the end.</param>
-/// <param name="DpoOptimum">f*_DPO used, if any.</param>
-/// <param name="SftOptimum">f*_SFT used, if any.</param>
-/// <param name="InstructionData">How the instruction rows were read (kept, skipped and why).</param>
-/// <param name="PreferenceData">How the preference rows were read.</param>
-/// <param name="Trajectory">Every held-out evaluation.</param>
-public sealed record TrainingSummary(
-    string Strategy, int Steps, int DpoSteps, int SftSteps, double RuntimeSeconds, long PeakMemoryBytes, TrainingStopReason StopReason,
-    HeldOutMetrics Final, double? DpoOptimum, double? SftOptimum, string InstructionData, string PreferenceData,
-    IReadOnlyList<TrajectoryPoint> Trajectory);
+/// <summary>
+/// What training did, kept with the fitted model (and in its zip): the <see cref="TrainingRunSummary"/> of the
+/// run plus how the stage read its rows.
+/// </summary>
+public sealed record TrainingSummary : TrainingRunSummary
+{
+    /// <summary>An empty summary, for deserialization; every required member must be set.</summary>
+    public TrainingSummary() { }
+
+    /// <summary>The run's summary with the reports of how its rows were read.</summary>
+    [SetsRequiredMembers]
+    internal TrainingSummary(TrainingRunSummary run, string instructionData, string preferenceData) : base(run)
+    {
+        InstructionData = instructionData;
+        PreferenceData = preferenceData;
+    }
+
+    /// <summary>How the instruction rows were read (kept, skipped and why).</summary>
+    public required string InstructionData { get; init; }
+
+    /// <summary>How the preference rows were read.</summary>
+    public required string PreferenceData { get; init; }
+}

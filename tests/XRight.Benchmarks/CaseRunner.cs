@@ -81,7 +81,7 @@ internal static class CaseRunner
         {
             TokensPerStep = copies * SyntheticRows.RowLengths(spec.Batch, spec.Length, spec.MixedLengths).Sum(),
             FlopsPerStep = spec.Lora ? 0 : copies * RowFlops(spec),
-            PeakResidentBytes = result.PeakMemoryBytes,
+            PeakResidentBytes = result.Summary.PeakMemoryBytes,
             StartResidentBytes = start,
         };
     }
@@ -178,12 +178,12 @@ internal static class CaseRunner
             Label = spec.Label,
             Parameters = CountParameters(model, trainableOnly: false),
             TrainableParameters = CountParameters(model, trainableOnly: true),
-            RunSeconds = result.RuntimeSeconds,
+            RunSeconds = result.Summary.RuntimeSeconds,
             MeasuredSteps = clock.Measured.Count,
             CpuShare = RunShare(clock),
-            PeakResidentBytes = result.PeakMemoryBytes,
-            DpoSteps = result.DpoSteps,
-            SftSteps = result.SftSteps,
+            PeakResidentBytes = result.Summary.PeakMemoryBytes,
+            DpoSteps = result.Summary.DpoSteps,
+            SftSteps = result.Summary.SftSteps,
         };
     }
 
@@ -200,7 +200,7 @@ internal static class CaseRunner
                 var strategy = AllStrategies[(i + round) % AllStrategies.Length];
                 var result = RunStrategy(spec with { Strategy = strategy }, new StepClock());
                 result.Model.Dispose();
-                times[strategy.ToString()].Add(result.RuntimeSeconds);
+                times[strategy.ToString()].Add(result.Summary.RuntimeSeconds);
             }
         return new CaseResult { Label = spec.Label, RoundSeconds = times.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray()) };
     }
@@ -233,10 +233,10 @@ internal static class CaseRunner
             Evaluation = options.Evaluation with { StopGap = 0, Interval = spec.Steps },
         };
         var result = new JointTrainer(options).Train(() => CreateModel(spec), data, new PhaseFilter("training", clock));
-        if (result.Steps != spec.Steps)
+        if (result.Summary.Steps != spec.Steps)
         {
             result.Model.Dispose();
-            throw new InvalidOperationException($"{spec.Label}: ran {result.Steps} steps, expected {spec.Steps}.");
+            throw new InvalidOperationException($"{spec.Label}: ran {result.Summary.Steps} steps, expected {spec.Steps}.");
         }
         return result;
     }
@@ -297,13 +297,13 @@ internal static class CaseRunner
         {
             Label = spec.Label,
             Parameters = CountParameters(model, trainableOnly: false),
-            RunSeconds = result.RuntimeSeconds,
+            RunSeconds = result.Summary.RuntimeSeconds,
             MeasuredSteps = clock.Measured.Count,
             CpuShare = RunShare(clock),
-            PeakResidentBytes = result.PeakMemoryBytes,
+            PeakResidentBytes = result.Summary.PeakMemoryBytes,
             ResidentAfterStep = samples,
-            DpoSteps = result.DpoSteps,
-            SftSteps = result.SftSteps,
+            DpoSteps = result.Summary.DpoSteps,
+            SftSteps = result.Summary.SftSteps,
         };
     }
 

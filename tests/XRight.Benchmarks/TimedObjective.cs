@@ -24,7 +24,7 @@ internal sealed class TimedObjective(ObjectiveKind objective, StepClock clock, i
 
     public EvaluationNeed Need(int step) => EvaluationNeed.None;
 
-    public StepDecision Decide(int step, ObjectiveValues? values) => objective == ObjectiveKind.Dpo ? StepDecision.Dpo : StepDecision.Sft;
+    public StepDecision Decide(int step, ObjectivePair? values) => objective == ObjectiveKind.Dpo ? StepDecision.Dpo : StepDecision.Sft;
 
     public void Observe(ObjectiveKind kind, double batchLoss) { }
 

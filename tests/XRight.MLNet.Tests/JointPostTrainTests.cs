@@ -72,6 +72,9 @@ public sealed class JointPostTrainTests
 
         var fresh = new MLContext();
         var loaded = fresh.PostTraining.LoadModel(zip, out _);
+        var loadedStage = ((IEnumerable<ITransformer>)loaded).OfType<JointPostTrainTransformer>().Single();
+        Assert.AreEqual(trained.Summary with { Trajectory = null! }, loadedStage.Summary with { Trajectory = null! }, "the run summary and data reports survive the zip");
+        CollectionAssert.AreEqual(trained.Summary.Trajectory.ToArray(), loadedStage.Summary.Trajectory.ToArray());
         var sameProcess = ModelZipRows.Read(loaded.Transform(inputs)).Select(r => r.ToJsonString()).ToArray();
         CollectionAssert.AreEqual(expected, sameProcess);
         var otherProcess = FreshProcess.Transform(zip, rows, dir.Path).Select(r => r.ToJsonString()).ToArray();

@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using XRight.Modeling;
 using XRight.MLNet;
 using XRight.Selection;
 using XRight.Training;
@@ -34,9 +35,9 @@ public sealed class ParetoSelectTests
 
         // ALRIGHT, MAXRIGHT k=10 and Sequential (1,1) for Epochs = 2.
         CollectionAssert.AreEquivalent(new[] { "ALRIGHT λ=0.5", "MAXRIGHT k=10 λ=0.5", "Sequential (1,1)" }, report.Candidates.Select(c => c.Candidate.Name).ToArray());
-        Assert.AreEqual(IdealValueSource.Given, report.Ideal.DpoSource, "f* came from the single-objective runs");
+        Assert.AreEqual(IdealValueSource.Estimated, report.Ideal.DpoSource, "f* came from the single-objective runs");
         var optimum = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.Path, "optimum.json"))).RootElement;
-        Assert.AreEqual(optimum.GetProperty("Dpo").GetDouble(), report.Ideal.FDpo, 1e-12);
+        Assert.AreEqual(optimum.GetProperty("Optimum").GetProperty("Dpo").GetDouble(), report.Ideal.FDpo, 1e-12);
 
         // The choice is the minimum ideal distance, recomputed here from the candidates' own numbers.
         var best = report.Candidates.MinBy(c => Math.Sqrt(Math.Pow(c.Candidate.FDpo - report.Ideal.FDpo, 2) + Math.Pow(c.Candidate.FSft - report.Ideal.FSft, 2)))!;
@@ -48,13 +49,46 @@ public sealed class ParetoSelectTests
         Assert.IsNotNull(joint.VersusSequential, "joint runs are compared with the Sequential run of the same epochs");
         Assert.IsFalse(log.Events.Any(e => e.Reused));
 
-        // A second sweep in the same folder reuses every finished candidate.
+        // A second sweep in the same folder reuses every finished candidate and the f* estimate, and says so.
         var again = new Log();
         var second = ml.PostTraining.ParetoSelect(Options(), options, again);
         using var chosenAgain = second.Fit(data);
-        Assert.AreEqual(3, again.Events.Count(e => e.Reused));
+        Assert.AreEqual(3, again.Events.Count(e => e.Reused && e.Index >= 0));
+        Assert.IsTrue(again.Events.Single(e => e.Index < 0).Reused, "f* reused");
         Assert.IsFalse(again.Events.Any(e => e.Step is not null), "nothing trained again");
         Assert.AreEqual(report.Chosen, second.Report!.Chosen);
+        Assert.IsTrue(second.Report.Candidates.All(c => c.Candidate.Reused));
+        Assert.AreEqual(IdealValueSource.ReusedEstimate, second.Report.Ideal.SftSource);
+        StringAssert.Contains(File.ReadAllText(Path.Combine(dir.Path, "report.md")), "**Reused from an earlier sweep:** 3 of 3 candidates");
+        CollectionAssert.AreEqual(report.Candidates.Select(c => (c.Candidate.FDpo, c.Candidate.FSft)).ToArray(),
+            second.Report.Candidates.Select(c => (c.Candidate.FDpo, c.Candidate.FSft)).ToArray());
+    }
+
+    [TestMethod]
+    public void AnotherBaseModelInTheSameFolderRetrainsEveryCandidate()
+    {
+        using var dir = new TempDirectory();
+        var ml = new MLContext(seed: 1);
+        var data = TextPipeline(ml).Fit(Combined(ml, instructions: 20, preferences: 12)).Transform(Combined(ml, instructions: 20, preferences: 12));
+        var options = new ParetoSelectOptions { Strategies = [JointStrategy.AlRight], Lambdas = [0.5], WorkingDirectory = dir.Path };
+        var first = ml.PostTraining.ParetoSelect(Options(), options);
+        using (first.Fit(data)) { }
+
+        // Only the base model differs (its configuration, hence its weights): the options, rows and tokenizer are the same.
+        var other = Options() with { BaseModelConfig = CausalLmConfig.CreateGptNeoX(vocabSize: 258, hiddenSize: 16, numLayers: 1, numHeads: 2, eosTokenId: 256) };
+        var log = new Log();
+        var second = ml.PostTraining.ParetoSelect(other, options, log);
+        using var chosen = second.Fit(data);
+
+        Assert.IsFalse(log.Events.Any(e => e.Reused), "nothing is reused for another base model");
+        foreach (var name in new[] { "f* estimate", "ALRIGHT λ=0.5", "Sequential (1,1)" })
+            Assert.IsTrue(log.Events.Any(e => e.Candidate == name && e.Step is not null), $"{name} trained again");
+        Assert.IsFalse(second.Report!.Candidates.Any(c => c.Candidate.Reused));
+        Assert.AreEqual(IdealValueSource.Estimated, second.Report.Ideal.DpoSource);
+        StringAssert.Contains(File.ReadAllText(Path.Combine(dir.Path, "report.md")), "**Reused from an earlier sweep:** none");
+        Assert.AreEqual(16, chosen.Policy.Config.HiddenSize, "the chosen model is one of the new base model");
+        foreach (var (before, after) in first.Report!.Candidates.Zip(second.Report.Candidates))
+            Assert.AreNotEqual(before.Candidate.FSft, after.Candidate.FSft, $"{before.Candidate.Name}: fresh results, not the stale ones");
     }
 
     [TestMethod]

@@ -1,3 +1,4 @@
+using XRight.Training;
 using XRight.Training.Strategies;
 
 namespace XRight.Toy;
@@ -106,14 +107,14 @@ public sealed class ToyProblem
     public double[] SftGradient(IReadOnlyList<double> theta) => SftGradient(_demonstrations, Vector(theta), _maxOutputs);
 
     /// <summary>Both objectives at <paramref name="theta"/>.</summary>
-    public ObjectiveValues Evaluate(IReadOnlyList<double> theta) => new(Dpo(theta), Sft(theta));
+    public ObjectivePair Evaluate(IReadOnlyList<double> theta) => new(Dpo(theta), Sft(theta));
 
     /// <summary>
     /// The ideal point <c>(f*_DPO, f*_SFT)</c>: each objective minimised on its own from <paramref name="start"/>.
     /// When an infimum is only approached at infinity (separable data) the estimate is its limit to
     /// about machine precision.
     /// </summary>
-    public ObjectiveValues EstimateIdealPoint(IReadOnlyList<double> start)
+    public ObjectivePair EstimateIdealPoint(IReadOnlyList<double> start)
     {
         CheckTheta(start, nameof(start));
         return new(ToyMinimizer.Minimize(Dpo, DpoGradient, start).Value, ToyMinimizer.Minimize(Sft, SftGradient, start).Value);

@@ -39,7 +39,7 @@ public static class ToyRunner
         for (; step < strategy.TotalSteps && !strategy.IsComplete(step); step++)
         {
             var need = strategy.Need(step);
-            ObjectiveValues? evaluated = need == EvaluationNeed.None ? null : problem.Evaluate(theta);
+            ObjectivePair? evaluated = need == EvaluationNeed.None ? null : problem.Evaluate(theta);
             var decision = strategy.Decide(step, evaluated);
 
             double? dpoLoss = decision.UsesDpo || need == EvaluationNeed.BothWithGraph ? evaluated?.Dpo ?? problem.Dpo(theta) : null;

@@ -15,7 +15,7 @@ namespace XRight.Toy;
 public sealed record ToyTrajectoryPoint(int Step, ObjectiveKind? Stepped, double FDpo, double FSft, IReadOnlyList<double> Theta)
 {
     /// <summary>Distance to the ideal point, <c>√((f_DPO − f*_DPO)² + (f_SFT − f*_SFT)²)</c>.</summary>
-    public double IdealDistance(ObjectiveValues idealPoint) => Math.Sqrt(Math.Pow(FDpo - idealPoint.Dpo, 2) + Math.Pow(FSft - idealPoint.Sft, 2));
+    public double IdealDistance(ObjectivePair idealPoint) => Math.Sqrt(Math.Pow(FDpo - idealPoint.Dpo, 2) + Math.Pow(FSft - idealPoint.Sft, 2));
 
     /// <summary><c>f_Mix,λ = λ f_DPO + (1−λ) f_SFT</c>.</summary>
     public double Mix(double lambda) => lambda * FDpo + (1 - lambda) * FSft;

@@ -32,6 +32,8 @@ internal static class CandidateValidation
         string Found(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
         if (string.IsNullOrWhiteSpace(c.Strategy)) Fail("Strategy must not be empty.");
+        if (c.Run is null) Fail("Run must not be null.");
+        if (c.Run.Final is null) Fail("Run.Final must not be null.");
         if (c.Epochs <= 0) Fail($"Epochs must be positive; found {c.Epochs}.");
 
         switch (c.Lambda, c.Sequential)
@@ -61,7 +63,7 @@ internal static class CandidateValidation
         if (c.GpuUtilizationPercent is { } u && !(u is > 0 and <= 100))
             Fail($"GpuUtilizationPercent must lie in (0, 100]; found {Found(u)}.");
 
-        if (c.Trajectory is null) Fail("Trajectory must not be null (use an empty list).");
+        if (c.Trajectory is null) Fail("Run.Trajectory must not be null (use an empty list).");
         for (var k = 0; k < c.Trajectory.Count; k++)
         {
             var p = c.Trajectory[k];

@@ -8,4 +8,10 @@ public enum IdealValueSource
 
     /// <summary>Estimated as the minimum of that objective over the candidates (f* was not given).</summary>
     CandidateMinimum,
+
+    /// <summary>Estimated by a single-objective run with the candidates' budget, as the paper approximates f* (<see cref="ParetoSweep"/>).</summary>
+    Estimated,
+
+    /// <summary>Like <see cref="Estimated"/>, by an earlier sweep with the same content key, and reused.</summary>
+    ReusedEstimate,
 }

@@ -1,3 +1,5 @@
+using XRight.Training;
+
 namespace XRight.Selection;
 
 /// <summary>The non-dominated subset of a set of objective points.</summary>
@@ -8,7 +10,7 @@ internal static class ParetoFront
     /// other, so duplicates on the front are all kept; the answer depends only on the values, never
     /// on the order of the input.
     /// </summary>
-    public static bool[] Membership(IReadOnlyList<ObjectivePoint> points)
+    public static bool[] Membership(IReadOnlyList<ObjectivePair> points)
     {
         var onFront = new bool[points.Count];
         for (var i = 0; i < points.Count; i++)
@@ -24,6 +26,6 @@ internal static class ParetoFront
     /// The front's points in the order a step line draws them: f_DPO ascending, and for equal f_DPO
     /// (only duplicates can share it on a front) f_SFT ascending.
     /// </summary>
-    public static ObjectivePoint[] StepOrder(IEnumerable<ObjectivePoint> frontPoints) =>
-        [.. frontPoints.OrderBy(p => p.FDpo).ThenBy(p => p.FSft)];
+    public static ObjectivePair[] StepOrder(IEnumerable<ObjectivePair> frontPoints) =>
+        [.. frontPoints.OrderBy(p => p.Dpo).ThenBy(p => p.Sft)];
 }

@@ -1,3 +1,5 @@
+using XRight.Training;
+
 namespace XRight.Selection;
 
 /// <summary>
@@ -21,7 +23,7 @@ public static class ParetoSelection
             throw new ArgumentException("ParetoSelectionOptions.SequentialMatcher must be set.", nameof(options));
 
         var ideal = IdealFor(candidates, options);
-        var onFront = ParetoFront.Membership([.. candidates.Select(c => new ObjectivePoint(c.FDpo, c.FSft))]);
+        var onFront = ParetoFront.Membership([.. candidates.Select(c => new ObjectivePair(c.FDpo, c.FSft))]);
         var matches = options.SequentialMatcher.Match(candidates);
         CheckMatches(candidates, matches);
         var rule = options.Rule;
@@ -65,7 +67,7 @@ public static class ParetoSelection
         return new IdealPoint(
             options.DpoOptimum is { } dpo ? Given(dpo, nameof(options.DpoOptimum)) : candidates.Min(c => c.FDpo),
             options.SftOptimum is { } sft ? Given(sft, nameof(options.SftOptimum)) : candidates.Min(c => c.FSft),
-            options.DpoOptimum is null ? IdealValueSource.CandidateMinimum : IdealValueSource.Given,
-            options.SftOptimum is null ? IdealValueSource.CandidateMinimum : IdealValueSource.Given);
+            options.DpoOptimum is null ? IdealValueSource.CandidateMinimum : options.DpoOptimumSource,
+            options.SftOptimum is null ? IdealValueSource.CandidateMinimum : options.SftOptimumSource);
     }
 }

@@ -15,6 +15,12 @@ public sealed class ParetoSelectionOptions
     /// <summary>f*_SFT, from independent SFT-only training for the same budget. Null: estimated as the smallest f_SFT among the candidates.</summary>
     public double? SftOptimum { get; init; }
 
+    /// <summary>How a given <see cref="DpoOptimum"/> was obtained, for the report. Default: <see cref="IdealValueSource.Given"/>.</summary>
+    internal IdealValueSource DpoOptimumSource { get; init; } = IdealValueSource.Given;
+
+    /// <summary>How a given <see cref="SftOptimum"/> was obtained, for the report. Default: <see cref="IdealValueSource.Given"/>.</summary>
+    internal IdealValueSource SftOptimumSource { get; init; } = IdealValueSource.Given;
+
     /// <summary>How joint candidates are paired with Sequential runs. Default: <see cref="SequentialMatcher.SameEpochsNearestShare"/>.</summary>
     public SequentialMatcher SequentialMatcher { get; init; } = SequentialMatcher.SameEpochsNearestShare;
 }

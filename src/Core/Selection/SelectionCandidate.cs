@@ -4,8 +4,9 @@ using XRight.Training;
 namespace XRight.Selection;
 
 /// <summary>
-/// One trained model of a sweep, as the selection stage sees it: how it was trained, its held-out
-/// objective values, the resources it used and its evaluation trajectory.
+/// One trained model of a sweep, as the selection stage sees it: its place in the sweep (strategy family,
+/// λ or Sequential split, epochs) and the <see cref="TrainingRunSummary"/> of its run (held-out objective
+/// values, resources, trajectory).
 /// </summary>
 /// <remarks>
 /// Exactly one of <see cref="Lambda"/> (joint strategies: Mix, ALRIGHT, MAXRIGHT) and
@@ -17,7 +18,10 @@ public sealed record SelectionCandidate
     /// <summary>A name unique within the sweep, for example "ALRIGHT λ=0.5".</summary>
     public required string Name { get; init; }
 
-    /// <summary>The strategy's display name, for example "ALRIGHT"; candidates of one strategy share a style in plots.</summary>
+    /// <summary>
+    /// The strategy family, for example "ALRIGHT" or "MAXRIGHT k=10"; candidates of one family share a style in
+    /// plots (the run's own display name, with its λ, is <see cref="TrainingRunSummary.Strategy"/> of <see cref="Run"/>).
+    /// </summary>
     public required string Strategy { get; init; }
 
     /// <summary>The trade-off weight λ ∈ [0, 1] of a joint strategy; null for a Sequential run.</summary>
@@ -29,26 +33,37 @@ public sealed record SelectionCandidate
     /// <summary>The training budget in epochs (for a Sequential run, T_DPO + T_SFT).</summary>
     public required int Epochs { get; init; }
 
-    /// <summary>Held-out DPO objective of the final model.</summary>
-    public required double FDpo { get; init; }
-
-    /// <summary>Held-out SFT objective (token-mean NLL) of the final model.</summary>
-    public required double FSft { get; init; }
-
-    /// <summary>Wall-clock training time in seconds.</summary>
-    public required double RuntimeSeconds { get; init; }
-
-    /// <summary>Peak memory during training in bytes.</summary>
-    public required long PeakMemoryBytes { get; init; }
+    /// <summary>What training did: steps, runtime, peak memory, stop reason, final held-out metrics, f* and trajectory.</summary>
+    public required TrainingRunSummary Run { get; init; }
 
     /// <summary>Median accelerator utilization during training in percent, when measured.</summary>
     public double? GpuUtilizationPercent { get; init; }
 
-    /// <summary>The held-out evaluations during training, in step order (may be empty).</summary>
-    public IReadOnlyList<TrajectoryPoint> Trajectory { get; init; } = [];
-
     /// <summary>Where the trained model was saved, when it was.</summary>
     public string? ModelPath { get; init; }
+
+    /// <summary>True when a sweep took this candidate from an earlier sweep with the same content key instead of training it.</summary>
+    public bool Reused { get; init; }
+
+    /// <summary>Held-out DPO objective of the final model (<see cref="TrainingRunSummary.Final"/>).</summary>
+    [JsonIgnore]
+    public double FDpo => Run.Final.FDpo;
+
+    /// <summary>Held-out SFT objective (token-mean NLL) of the final model.</summary>
+    [JsonIgnore]
+    public double FSft => Run.Final.FSft;
+
+    /// <summary>Wall-clock training time in seconds.</summary>
+    [JsonIgnore]
+    public double RuntimeSeconds => Run.RuntimeSeconds;
+
+    /// <summary>Peak memory during training in bytes.</summary>
+    [JsonIgnore]
+    public long PeakMemoryBytes => Run.PeakMemoryBytes;
+
+    /// <summary>The held-out evaluations during training, in step order (may be empty).</summary>
+    [JsonIgnore]
+    public IReadOnlyList<TrajectoryPoint> Trajectory => Run.Trajectory;
 
     /// <summary>True for a Sequential run.</summary>
     [JsonIgnore]

@@ -8,7 +8,8 @@ namespace XRight.Training;
 
 /// <summary>
 /// Trains a causal LM on instruction data (SFT) and preference data (DPO) jointly, with one of the
-/// strategies of <see cref="JointStrategy"/>. Usable without ML.NET: token rows in, trained model out.
+/// strategies of <see cref="JointStrategy"/>, or with a strategy of the caller's own. Usable without ML.NET:
+/// token rows in, trained model out.
 /// </summary>
 /// <remarks>
 /// Order of work: the options and data are checked before anything runs; the reference log-probs are
@@ -16,9 +17,24 @@ namespace XRight.Training;
 /// budget when MAXRIGHT needs an unknown one; then the main run, with held-out evaluations, stopping
 /// rules and checkpoints.
 /// </remarks>
-public sealed class JointTrainer(JointTrainerOptions options)
+public sealed class JointTrainer
 {
-    private readonly JointTrainerOptions _options = options ?? throw new ArgumentNullException(nameof(options));
+    private readonly JointTrainerOptions _options;
+    private readonly Func<StrategyContext, IJointStrategy>? _customStrategy;
+
+    /// <summary>A trainer for the options' strategy, or for a strategy of the caller's own.</summary>
+    /// <param name="options">Everything besides the model and the data.</param>
+    /// <param name="customStrategy">
+    /// Makes the strategy of the main run instead of <see cref="StrategyOptions.Kind"/> (called once per run,
+    /// after the reference and f* are known); null for the built-in strategy. The step budget, batches, f*
+    /// estimation (for the MAXRIGHT kinds) and evaluation still follow the options. Checkpoints record the
+    /// strategy's <see cref="IJointStrategy.Name"/>, so a run resumes only with a strategy of the same name.
+    /// </param>
+    public JointTrainer(JointTrainerOptions options, Func<StrategyContext, IJointStrategy>? customStrategy = null)
+    {
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _customStrategy = customStrategy;
+    }
 
     /// <summary>Runs the configured strategy.</summary>
     /// <param name="createModel">Makes the starting policy (called again for the reference and f* runs, so it must return a fresh model each time).</param>
@@ -51,7 +67,16 @@ public sealed class JointTrainer(JointTrainerOptions options)
             (reference, padId, probe) = PrepareReference(o, createModel, split, context, progress, cancellationToken);
             (dpoStar, sftStar) = Optimum(o, createModel, split, reference, padId, progress, cancellationToken);
         }
-        int total = TotalSteps(o, split);
+        IJointStrategy strategy;
+        try
+        {
+            strategy = CreateStrategy(o, dpoStar, sftStar, split);
+        }
+        catch
+        {
+            probe?.Dispose();
+            throw;
+        }
         var model = Policy(createModel, o, probe);
         try
         {
@@ -59,7 +84,7 @@ public sealed class JointTrainer(JointTrainerOptions options)
             {
                 Options = o,
                 Model = model,
-                Strategy = CreateStrategy(o, total, dpoStar, sftStar, split),
+                Strategy = strategy,
                 Phase = "training",
                 PadTokenId = padId,
                 Instructions = split.Instructions,
@@ -71,7 +96,7 @@ public sealed class JointTrainer(JointTrainerOptions options)
                     ? policy => ReferenceBuilder.FromCurrentPolicy(policy, o, split.AllPreferences, padId)
                     : null,
                 CheckpointDirectory = o.Checkpoints.Directory,
-                OptionsFingerprint = OptionsFingerprint.Of(o),
+                OptionsFingerprint = _customStrategy is null ? OptionsFingerprint.Of(o) : OptionsFingerprint.Of(o) + "\nStrategy.Custom=" + strategy.Name,
                 Progress = progress,
                 Cancellation = cancellationToken,
             })
@@ -92,7 +117,7 @@ public sealed class JointTrainer(JointTrainerOptions options)
     /// Estimates f*_DPO and f*_SFT as the held-out values reached by a DPO-only and an SFT-only run with
     /// the same number of steps as the configured strategy (the paper's approximation).
     /// </summary>
-    public (double Dpo, double Sft) EstimateOptimum(Func<CausalLm> createModel, JointTrainingData data,
+    public ObjectivePair EstimateOptimum(Func<CausalLm> createModel, JointTrainingData data,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(createModel);
@@ -101,8 +126,8 @@ public sealed class JointTrainer(JointTrainerOptions options)
         var (reference, padId, probe) = PrepareReference(o, createModel, split, context, progress, cancellationToken);
         probe?.Dispose();
         var reference0 = reference ?? ReferenceForSingleObjective(o, createModel, split, padId);
-        return (SingleObjective(o, createModel, split, reference0, padId, ObjectiveKind.Dpo, progress, cancellationToken),
-                SingleObjective(o, createModel, split, reference0, padId, ObjectiveKind.Sft, progress, cancellationToken));
+        return new ObjectivePair(SingleObjective(o, createModel, split, reference0, padId, ObjectiveKind.Dpo, progress, cancellationToken),
+                                 SingleObjective(o, createModel, split, reference0, padId, ObjectiveKind.Sft, progress, cancellationToken));
     }
 
     private JointTrainerOptions Prepare(JointTrainingData data, out DataSplit split)
@@ -179,23 +204,36 @@ public sealed class JointTrainer(JointTrainerOptions options)
             Progress = progress,
             Cancellation = cancellation,
         });
-        var final = run.Execute(resumeFrom: null).Final;
+        var final = run.Execute(resumeFrom: null).Summary.Final;
         return objective == ObjectiveKind.Dpo ? final.FDpo : final.FSft;
     }
 
-    /// <summary>Optimizer steps of the configured strategy (before <see cref="StrategyOptions.MaxSteps"/>).</summary>
-    private static int TotalSteps(JointTrainerOptions o, DataSplit split)
-    {
-        int Steps(int rows, int batch) => (((rows + batch - 1) / batch) + o.Batches.GradientAccumulationSteps - 1) / o.Batches.GradientAccumulationSteps;
-        int steps = o.Strategy.Kind == JointStrategy.Sequential
-            ? o.Strategy.SequentialDpoEpochs * Steps(split.Preferences.Count, o.Batches.DpoBatchSize) + o.Strategy.SequentialSftEpochs * Steps(split.Instructions.Count, o.Batches.SftBatchSize)
-            : o.Strategy.Epochs * Steps(split.Instructions.Count, o.Batches.SftBatchSize);
-        return o.Strategy.MaxSteps is { } cap ? Math.Min(cap, steps) : steps;
-    }
+    /// <summary>Optimizer steps of the configured strategy, cut at <see cref="StrategyOptions.MaxSteps"/>.</summary>
+    private static int TotalSteps(JointTrainerOptions o, DataSplit split) => Budget(o, split).Total(o.Strategy);
 
-    private static IJointStrategy CreateStrategy(JointTrainerOptions o, int total, double? dpoStar, double? sftStar, DataSplit split)
+    private static StepBudget Budget(JointTrainerOptions o, DataSplit split) => StepBudget.Of(o.Batches, split.Instructions.Count, split.Preferences.Count);
+
+    private IJointStrategy CreateStrategy(JointTrainerOptions o, double? dpoStar, double? sftStar, DataSplit split)
     {
-        var optimum = new ObjectiveValues(dpoStar ?? 0, sftStar ?? 0);
+        int total = TotalSteps(o, split);
+        if (_customStrategy is { } custom)
+        {
+            var budget = Budget(o, split);
+            var context = new StrategyContext
+            {
+                Options = o,
+                TotalSteps = total,
+                SftStepsPerEpoch = budget.SftStepsPerEpoch,
+                DpoStepsPerEpoch = budget.DpoStepsPerEpoch,
+                Optimum = dpoStar is { } d && sftStar is { } s ? new ObjectivePair(d, s) : null,
+                Seed = SeedDerivation.Derive(o.Runtime.EffectiveSeed, "custom-strategy"),
+            };
+            var made = custom(context) ?? throw new InvalidOperationException("The custom strategy factory returned null.");
+            if (made.TotalSteps < 1)
+                throw new InvalidOperationException($"The custom strategy {made.Name} has {made.TotalSteps} total steps; expected at least 1.");
+            return made;
+        }
+        var optimum = new ObjectivePair(dpoStar ?? 0, sftStar ?? 0);
         return o.Strategy.Kind switch
         {
             JointStrategy.Sequential => new SequentialStrategy(SequentialPhases(o, split, total)),
@@ -209,9 +247,9 @@ public sealed class JointTrainer(JointTrainerOptions options)
 
     private static SequentialPhase[] SequentialPhases(JointTrainerOptions o, DataSplit split, int total)
     {
-        int Steps(int rows, int batch, int epochs) => epochs * ((((rows + batch - 1) / batch) + o.Batches.GradientAccumulationSteps - 1) / o.Batches.GradientAccumulationSteps);
-        var dpo = new SequentialPhase(ObjectiveKind.Dpo, Steps(split.Preferences.Count, o.Batches.DpoBatchSize, o.Strategy.SequentialDpoEpochs));
-        var sft = new SequentialPhase(ObjectiveKind.Sft, Steps(split.Instructions.Count, o.Batches.SftBatchSize, o.Strategy.SequentialSftEpochs));
+        var budget = Budget(o, split);
+        var dpo = new SequentialPhase(ObjectiveKind.Dpo, budget.Dpo(o.Strategy.SequentialDpoEpochs));
+        var sft = new SequentialPhase(ObjectiveKind.Sft, budget.Sft(o.Strategy.SequentialSftEpochs));
         var ordered = o.Strategy.SequentialOrder == SequentialOrder.DpoThenSft ? new[] { dpo, sft } : [sft, dpo];
         // MaxSteps cuts the schedule: phases keep their order and the last one is shortened.
         var phases = new List<SequentialPhase>();

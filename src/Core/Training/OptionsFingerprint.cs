@@ -53,13 +53,16 @@ internal static class OptionsFingerprint
         }
     }
 
-    /// <summary>The lines that differ, as "name: checkpoint X, now Y".</summary>
+    /// <summary>The lines that differ, as "name: checkpoint X, now Y" (a line only one side has is "absent" on the other).</summary>
     public static string Differences(string saved, string current)
     {
-        var before = saved.Split('\n').Select(l => l.Split('=', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : "");
-        return string.Join('\n', current.Split('\n').Select(l => l.Split('=', 2))
-            .Where(p => !before.TryGetValue(p[0], out var v) || v != (p.Length > 1 ? p[1] : ""))
-            .Select(p => $"  {p[0]}: checkpoint {before.GetValueOrDefault(p[0], "absent")}, now {(p.Length > 1 ? p[1] : "")}"));
+        static Dictionary<string, string> Parse(string fingerprint) => fingerprint.Split('\n').Select(l => l.Split('=', 2))
+            .ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : "");
+        var before = Parse(saved);
+        var now = Parse(current);
+        return string.Join('\n', now.Keys.Concat(before.Keys.Where(k => !now.ContainsKey(k)))
+            .Where(k => !before.TryGetValue(k, out var v) || !now.TryGetValue(k, out var w) || v != w)
+            .Select(k => $"  {k}: checkpoint {before.GetValueOrDefault(k, "absent")}, now {now.GetValueOrDefault(k, "absent")}"));
     }
 
     private static bool IsOptionsRecord(Type type) => type.IsClass && type.Name.EndsWith("Options", StringComparison.Ordinal) && type.Namespace?.StartsWith("XRight", StringComparison.Ordinal) == true;

@@ -100,9 +100,21 @@ internal sealed class TrainingRun
         if (_trajectory.Count == 0 || _trajectory[^1].Step != _step) Evaluate(clock, _trajectory.Count > 0 ? _trajectory[^1].Stepped : null);
         if (_checkpointDirectory is not null) SaveCheckpoint(clock);
         var final = HeldOut();
-        return new JointTrainingResult(_model, _strategy.Name, _trajectory.ToArray(), final, _step, _dpoSteps, _sftSteps,
-            _previousSeconds + clock.Elapsed.TotalSeconds, MemoryMeter.PeakResidentBytes(), stop,
-            DpoOptimum, SftOptimum, _reference?.Fingerprint);
+        return new JointTrainingResult(_model, new TrainingRunSummary
+        {
+            Strategy = _strategy.Name,
+            Steps = _step,
+            DpoSteps = _dpoSteps,
+            SftSteps = _sftSteps,
+            RuntimeSeconds = _previousSeconds + clock.Elapsed.TotalSeconds,
+            PeakMemoryBytes = MemoryMeter.PeakResidentBytes(),
+            StopReason = stop,
+            Final = final,
+            DpoOptimum = DpoOptimum,
+            SftOptimum = SftOptimum,
+            ReferenceFingerprint = _reference?.Fingerprint,
+            Trajectory = _trajectory.ToArray(),
+        });
     }
 
     public double? DpoOptimum { get; init; }
@@ -114,7 +126,7 @@ internal sealed class TrainingRun
     {
         using var scope = NewDisposeScope();
         var need = _strategy.Need(_step);
-        ObjectiveValues? values = null;
+        ObjectivePair? values = null;
         // Scored batches (graph losses) the first micro-batch updates on, when the evaluation already made them.
         ScoredBatch? firstDpo = null, firstSft = null;
         if (need == EvaluationNeed.BothWithoutGraph)
@@ -125,7 +137,7 @@ internal sealed class TrainingRun
         {
             firstDpo = ScoreDpo(TakeDpo());
             firstSft = ScoreSft(TakeSft());
-            values = new ObjectiveValues(Value(firstDpo.Loss, "DPO", "batch loss"), Value(firstSft.Loss, "SFT", "batch loss"));
+            values = new ObjectivePair(Value(firstDpo.Loss, "DPO", "batch loss"), Value(firstSft.Loss, "SFT", "batch loss"));
         }
         var decision = _strategy.Decide(_step, values);
         string objectiveName = decision.UsesDpo && decision.UsesSft ? "SFT+DPO" : decision.UsesDpo ? "DPO" : "SFT";
@@ -178,7 +190,7 @@ internal sealed class TrainingRun
     /// guess is the objective stepped on most so far (ties: the costlier batch), which a resumed run
     /// restores exactly, so resuming repeats the same passes.
     /// </summary>
-    private ObjectiveValues EvaluateNextBatches(out ScoredBatch? dpoWithGraph, out ScoredBatch? sftWithGraph)
+    private ObjectivePair EvaluateNextBatches(out ScoredBatch? dpoWithGraph, out ScoredBatch? sftWithGraph)
     {
         var dpoRows = RequireDpo().Peek();
         var sftRows = RequireSft().Peek();
@@ -194,7 +206,7 @@ internal sealed class TrainingRun
             sft = ScoreSft(sftRows);
             using (no_grad()) dpo = ScoreDpo(dpoRows);
         }
-        var values = new ObjectiveValues(Value(dpo.Loss, "DPO", "batch loss"), Value(sft.Loss, "SFT", "batch loss"));
+        var values = new ObjectivePair(Value(dpo.Loss, "DPO", "batch loss"), Value(sft.Loss, "SFT", "batch loss"));
         dpoWithGraph = graphOnDpo ? dpo : null;
         sftWithGraph = graphOnDpo ? null : sft;
         return values;

@@ -64,7 +64,7 @@ public sealed class EvaluationReuseTests
     {
         public const int Steps = 9;
 
-        public List<ObjectiveValues?> Seen { get; } = [];
+        public List<ObjectivePair?> Seen { get; } = [];
 
         public List<(ObjectiveKind Objective, double Loss)> Observed { get; } = [];
 
@@ -74,7 +74,7 @@ public sealed class EvaluationReuseTests
 
         public EvaluationNeed Need(int step) => need;
 
-        public StepDecision Decide(int step, ObjectiveValues? values)
+        public StepDecision Decide(int step, ObjectivePair? values)
         {
             Seen.Add(values);
             return step % 3 == 1 ? StepDecision.Dpo : StepDecision.Sft;

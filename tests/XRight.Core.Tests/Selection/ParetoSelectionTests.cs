@@ -122,15 +122,16 @@ public sealed class ParetoSelectionTests
             (good with { Lambda = null }, "found neither"),
             (seq with { Epochs = 5 }, "Epochs (5) must equal T_DPO + T_SFT"),
             (seq with { Sequential = new SequentialSchedule(-1, 7) }, "non-negative"),
-            (good with { FDpo = double.NaN }, "FDpo must be finite; found NaN"),
-            (good with { FSft = double.PositiveInfinity }, "FSft must be finite"),
-            (good with { RuntimeSeconds = 0 }, "RuntimeSeconds must be a positive finite number; found 0"),
-            (good with { PeakMemoryBytes = 0 }, "PeakMemoryBytes must be positive"),
+            (good.With(fDpo: double.NaN), "FDpo must be finite; found NaN"),
+            (good.With(fSft: double.PositiveInfinity), "FSft must be finite"),
+            (good.With(runtime: 0), "RuntimeSeconds must be a positive finite number; found 0"),
+            (good.With(memory: 0), "PeakMemoryBytes must be positive"),
             (good with { GpuUtilizationPercent = 0 }, "GpuUtilizationPercent must lie in (0, 100]"),
             (good with { Epochs = 0 }, "Epochs must be positive"),
             (good with { Strategy = " " }, "Strategy must not be empty"),
-            (good with { Trajectory = [new TrajectoryPoint(100, 0.6, 2.1, ObjectiveKind.Dpo, 1, 1), new TrajectoryPoint(1, 0.7, 2.2, ObjectiveKind.Sft, 2, 1)] }, "steps must not decrease"),
-            (good with { Trajectory = [new TrajectoryPoint(1, double.NaN, 2.1, ObjectiveKind.Dpo, 1, 1)] }, "non-finite objective"),
+            (good with { Run = null! }, "Run must not be null"),
+            (good.With(trajectory: [new TrajectoryPoint(100, 0.6, 2.1, ObjectiveKind.Dpo, 1, 1), new TrajectoryPoint(1, 0.7, 2.2, ObjectiveKind.Sft, 2, 1)]), "steps must not decrease"),
+            (good.With(trajectory: [new TrajectoryPoint(1, double.NaN, 2.1, ObjectiveKind.Dpo, 1, 1)]), "non-finite objective"),
         ];
         foreach (var (candidate, fragment) in cases)
         {

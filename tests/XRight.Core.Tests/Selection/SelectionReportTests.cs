@@ -34,7 +34,7 @@ public sealed class SelectionReportTests
             var (a, b) = (original.Candidates[i], loaded.Candidates[i]);
             // Records compare lists by reference, so the trajectory is compared element-wise and the rest by value.
             CollectionAssert.AreEqual(a.Candidate.Trajectory.ToArray(), b.Candidate.Trajectory.ToArray());
-            Assert.AreEqual(a.Candidate with { Trajectory = null! }, b.Candidate with { Trajectory = null! });
+            Assert.AreEqual(a.Candidate with { Run = a.Candidate.Run with { Trajectory = null! } }, b.Candidate with { Run = b.Candidate.Run with { Trajectory = null! } });
             Assert.AreEqual(a with { Candidate = null! }, b with { Candidate = null! });
         }
     }
@@ -46,7 +46,8 @@ public sealed class SelectionReportTests
         FullReport().SaveJson(temp.File("report.json"));
         var json = JsonNode.Parse(File.ReadAllText(temp.File("report.json")))!;
         Assert.AreEqual("xright.selection-report", json["format"]!.GetValue<string>());
-        Assert.AreEqual(1, json["version"]!.GetValue<int>());
+        Assert.AreEqual(2, json["version"]!.GetValue<int>());
+        Assert.AreEqual(0.30, json["report"]!["candidates"]![2]!["candidate"]!["run"]!["final"]!["fDpo"]!.GetValue<double>(), "the run summary is kept under \"run\"");
         Assert.AreEqual("CandidateMinimum", json["report"]!["ideal"]!["dpoSource"]!.GetValue<string>());
         Assert.AreEqual("Given", json["report"]!["ideal"]!["sftSource"]!.GetValue<string>());
         Assert.AreEqual("MAXRIGHT 0.5", json["report"]!["chosen"]!.GetValue<string>());
@@ -71,8 +72,8 @@ public sealed class SelectionReportTests
         (string Name, string Text, string Fragment)[] cases =
         [
             ("truncated.json", good[..(good.Length / 2)], "could not be read"),
-            ("other.json", good.Replace("xright.selection-report", "something-else"), "expected format 'xright.selection-report' version 1; found format 'something-else'"),
-            ("future.json", good.Replace("\"version\": 1", "\"version\": 2"), "found format 'xright.selection-report' version 2"),
+            ("other.json", good.Replace("xright.selection-report", "something-else"), "expected format 'xright.selection-report' version 2; found format 'something-else'"),
+            ("future.json", good.Replace("\"version\": 2", "\"version\": 3"), "found format 'xright.selection-report' version 3"),
             ("array.json", "[]", "expected a JSON object"),
             ("unknown-chosen.json", good.Replace("\"chosen\": \"MAXRIGHT 0.5\"", "\"chosen\": \"nobody\""), "'nobody' is not among the report's candidates"),
             ("missing-rule.json", good.Replace("\"rule\":", "\"ruleX\":"), "could not be read"),

@@ -13,10 +13,7 @@ internal static class Sweep
         Strategy = strategy,
         Lambda = lambda,
         Epochs = epochs,
-        FDpo = fDpo,
-        FSft = fSft,
-        RuntimeSeconds = runtime,
-        PeakMemoryBytes = memory,
+        Run = Run(strategy, fDpo, fSft, runtime, memory),
         GpuUtilizationPercent = utilization,
     };
 
@@ -27,24 +24,45 @@ internal static class Sweep
         Strategy = "Sequential",
         Sequential = new SequentialSchedule(dpoEpochs, sftEpochs),
         Epochs = dpoEpochs + sftEpochs,
-        FDpo = fDpo,
-        FSft = fSft,
-        RuntimeSeconds = runtime,
-        PeakMemoryBytes = memory,
+        Run = Run("Sequential", fDpo, fSft, runtime, memory),
         GpuUtilizationPercent = utilization,
     };
 
-    /// <summary>A trajectory that walks in <paramref name="steps"/> equal steps from (start) to the candidate's final point.</summary>
-    public static SelectionCandidate WithTrajectory(this SelectionCandidate c, double startDpo, double startSft, int steps) => c with
+    /// <summary>The summary of a run that ended at (f_DPO, f_SFT) after 100 steps.</summary>
+    public static TrainingRunSummary Run(string strategy, double fDpo, double fSft, double runtime = 100, long memory = 1_000_000_000) => new()
     {
-        Trajectory = [.. Enumerable.Range(0, steps).Select(k => new TrajectoryPoint(
+        Strategy = strategy,
+        Steps = 100,
+        DpoSteps = 50,
+        SftSteps = 50,
+        RuntimeSeconds = runtime,
+        PeakMemoryBytes = memory,
+        StopReason = TrainingStopReason.Completed,
+        Final = new HeldOutMetrics(fSft, fDpo, 0.5, 0.5, 0.1, 0.2, 0.1, 10, 10),
+    };
+
+    /// <summary>The candidate with other final objectives, runtime, memory or trajectory.</summary>
+    public static SelectionCandidate With(this SelectionCandidate c, double? fDpo = null, double? fSft = null, double? runtime = null,
+        long? memory = null, IReadOnlyList<TrajectoryPoint>? trajectory = null) => c with
+    {
+        Run = c.Run with
+        {
+            Final = c.Run.Final with { FDpo = fDpo ?? c.FDpo, FSft = fSft ?? c.FSft },
+            RuntimeSeconds = runtime ?? c.RuntimeSeconds,
+            PeakMemoryBytes = memory ?? c.PeakMemoryBytes,
+            Trajectory = trajectory ?? c.Trajectory,
+        },
+    };
+
+    /// <summary>A trajectory that walks in <paramref name="steps"/> equal steps from (start) to the candidate's final point.</summary>
+    public static SelectionCandidate WithTrajectory(this SelectionCandidate c, double startDpo, double startSft, int steps) => c.With(
+        trajectory: [.. Enumerable.Range(0, steps).Select(k => new TrajectoryPoint(
             Step: 1 + 100 * k,
             FDpo: startDpo + (c.FDpo - startDpo) * k / (steps - 1),
             FSft: startSft + (c.FSft - startSft) * k / (steps - 1),
             Stepped: k % 2 == 0 ? ObjectiveKind.Dpo : ObjectiveKind.Sft,
             WallSeconds: 10.0 * k,
-            PeakMemoryBytes: 1_000 + k))],
-    };
+            PeakMemoryBytes: 1_000 + k))]);
 
     /// <summary>
     /// Eight points with exact binary values (so ties are exact), all λ = 0.5 ALRIGHT runs:

@@ -9,7 +9,7 @@ namespace XRight.Tests.Strategies;
 /// </summary>
 internal static class StrategyDriver
 {
-    public static ObjectiveValues LossesAt(int step) => new(0.6 + 0.4 * Math.Sin(0.7 * step), 0.5 + 0.3 * Math.Cos(1.3 * step));
+    public static ObjectivePair LossesAt(int step) => new(0.6 + 0.4 * Math.Sin(0.7 * step), 0.5 + 0.3 * Math.Cos(1.3 * step));
 
     /// <summary>Decides steps [from, to) and returns the decisions.</summary>
     public static List<StepDecision> Drive(IJointStrategy strategy, int from, int to)

@@ -35,8 +35,8 @@ public sealed class StrategyStateTests
     private static IJointStrategy Create(string name) => name switch
     {
         "ALRIGHT" => new AlrightStrategy(0.3, Steps, seed: 5),
-        "MAXRIGHT" => new MaxRightStrategy(0.5, Steps, new ObjectiveValues(0.1, 0.2)),
-        "MAXRIGHT k=10" => new MemoryEfficientMaxRightStrategy(0.5, Steps, new ObjectiveValues(0.1, 0.2), 10),
+        "MAXRIGHT" => new MaxRightStrategy(0.5, Steps, new ObjectivePair(0.1, 0.2)),
+        "MAXRIGHT k=10" => new MemoryEfficientMaxRightStrategy(0.5, Steps, new ObjectivePair(0.1, 0.2), 10),
         "Mix" => new MixStrategy(0.5, Steps),
         "Sequential" => new SequentialStrategy([new(ObjectiveKind.Dpo, 40, StopBelow: 0.25), new(ObjectiveKind.Sft, 80)]),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown strategy"),

@@ -1,3 +1,4 @@
+using XRight.Training;
 using XRight.Training.Strategies;
 
 namespace XRight.Tests.Strategies;
@@ -5,7 +6,7 @@ namespace XRight.Tests.Strategies;
 [TestClass]
 public sealed class StrategyValidationTests
 {
-    private static readonly ObjectiveValues Zero = new(0, 0);
+    private static readonly ObjectivePair Zero = new(0, 0);
 
     [TestMethod]
     [DataRow(-0.1, "-0.1")]
@@ -39,10 +40,10 @@ public sealed class StrategyValidationTests
     [TestMethod]
     public void NonFiniteOptimumIsRejected()
     {
-        var dpo = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new MaxRightStrategy(0.5, 10, new ObjectiveValues(double.NaN, 0)));
+        var dpo = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new MaxRightStrategy(0.5, 10, new ObjectivePair(double.NaN, 0)));
         Assert.AreEqual("optimum", dpo.ParamName);
         StringAssert.Contains(dpo.Message, "'optimum.Dpo' (f*_DPO) must be finite; found NaN");
-        var sft = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new MemoryEfficientMaxRightStrategy(0.5, 10, new ObjectiveValues(0, double.PositiveInfinity)));
+        var sft = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new MemoryEfficientMaxRightStrategy(0.5, 10, new ObjectivePair(0, double.PositiveInfinity)));
         StringAssert.Contains(sft.Message, "'optimum.Sft' (f*_SFT) must be finite; found Infinity");
     }
 

@@ -101,7 +101,7 @@ public sealed class Figure2ToyTests
         Assert.AreEqual("WeightDecay", wd.ParamName);
     }
 
-    private static Dictionary<string, ToyRun> Figure2Runs(ToyProblem problem, ObjectiveValues ideal)
+    private static Dictionary<string, ToyRun> Figure2Runs(ToyProblem problem, ObjectivePair ideal)
     {
         IJointStrategy[] strategies =
         [

@@ -22,17 +22,17 @@ public sealed class JointTrainerTests
 
         // 24 SFT rows / 4 = 6 batches per epoch; joint strategies: 2 epochs = 12 steps; Sequential: 1 DPO epoch (16 / 4) + 1 SFT epoch (6).
         int expected = strategy == JointStrategy.Sequential ? 4 + 6 : 12;
-        Assert.AreEqual(expected, result.Steps);
-        Assert.AreEqual(TrainingStopReason.Completed, result.StopReason);
+        Assert.AreEqual(expected, result.Summary.Steps);
+        Assert.AreEqual(TrainingStopReason.Completed, result.Summary.StopReason);
         CollectionAssert.AreEqual(strategy == JointStrategy.Sequential ? new[] { 1, 4, 8, 10 } : new[] { 1, 4, 8, 12 },
-            result.Trajectory.Select(p => p.Step).ToArray(), "evaluated after step 1, every 4 steps and at the end");
-        if (strategy == JointStrategy.Mix) Assert.AreEqual((12, 12), (result.DpoSteps, result.SftSteps));
-        else Assert.AreEqual(result.Steps, result.DpoSteps + result.SftSteps);
+            result.Summary.Trajectory.Select(p => p.Step).ToArray(), "evaluated after step 1, every 4 steps and at the end");
+        if (strategy == JointStrategy.Mix) Assert.AreEqual((12, 12), (result.Summary.DpoSteps, result.Summary.SftSteps));
+        else Assert.AreEqual(result.Summary.Steps, result.Summary.DpoSteps + result.Summary.SftSteps);
 
         using var initial = TinyTask.Model();
         var before = new PolicyScoring(initial, options.Dpo, TinyTask.Eos).Evaluate(data.InstructionEvaluation!, [], null, 16);
-        Assert.IsLessThan(before.FSft, result.Final.FSft, $"f_SFT {before.FSft} -> {result.Final.FSft}");
-        Assert.IsTrue(double.IsFinite(result.Final.FDpo));
+        Assert.IsLessThan(before.FSft, result.Summary.Final.FSft, $"f_SFT {before.FSft} -> {result.Summary.Final.FSft}");
+        Assert.IsTrue(double.IsFinite(result.Summary.Final.FDpo));
     }
 
     [TestMethod]
@@ -155,14 +155,14 @@ public sealed class JointTrainerTests
         var result = new JointTrainer(resumed).Train(() => TinyTask.Model(), data);
         using var resumedModel = result.Model;
 
-        Assert.AreEqual(straight.Steps, result.Steps);
-        Assert.AreEqual((straight.DpoSteps, straight.SftSteps), (result.DpoSteps, result.SftSteps));
+        Assert.AreEqual(straight.Summary.Steps, result.Summary.Steps);
+        Assert.AreEqual((straight.Summary.DpoSteps, straight.Summary.SftSteps), (result.Summary.DpoSteps, result.Summary.SftSteps));
         var a = straightModel.state_dict();
         var b = resumedModel.state_dict();
         foreach (var (name, tensor) in a)
             CollectionAssert.AreEqual(tensor.data<float>().ToArray(), b[name].data<float>().ToArray(), $"{name} differs");
-        CollectionAssert.AreEqual(straight.Trajectory.Select(p => (p.Step, p.FDpo, p.FSft)).ToArray(),
-            result.Trajectory.Select(p => (p.Step, p.FDpo, p.FSft)).ToArray());
+        CollectionAssert.AreEqual(straight.Summary.Trajectory.Select(p => (p.Step, p.FDpo, p.FSft)).ToArray(),
+            result.Summary.Trajectory.Select(p => (p.Step, p.FDpo, p.FSft)).ToArray());
     }
 
     private sealed class Progress7(CancellationTokenSource cancel) : IProgress<TrainingProgress>

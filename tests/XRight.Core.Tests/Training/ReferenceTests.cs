@@ -130,10 +130,10 @@ public sealed class ReferenceTests
         var result = new JointTrainer(options).Train(() => TinyTask.Model(), TinyTask.Data());
         using var model = result.Model;
         // 6 SFT steps, then 4 DPO steps: f_DPO is undefined before the reference exists.
-        var early = result.Trajectory.Where(p => p.Step <= 6).ToArray();
+        var early = result.Summary.Trajectory.Where(p => p.Step <= 6).ToArray();
         Assert.IsTrue(early.All(p => double.IsNaN(p.FDpo)), "no f_DPO during the SFT stage");
-        Assert.IsTrue(result.Trajectory.Where(p => p.Step > 6).All(p => double.IsFinite(p.FDpo)));
-        StringAssert.StartsWith(result.ReferenceFingerprint, "sft-stage/");
-        Assert.IsLessThan(Math.Log(2), result.Final.FDpo, "DPO steps improved on the SFT-stage reference");
+        Assert.IsTrue(result.Summary.Trajectory.Where(p => p.Step > 6).All(p => double.IsFinite(p.FDpo)));
+        StringAssert.StartsWith(result.Summary.ReferenceFingerprint, "sft-stage/");
+        Assert.IsLessThan(Math.Log(2), result.Summary.Final.FDpo, "DPO steps improved on the SFT-stage reference");
     }
 }

@@ -68,8 +68,7 @@ internal static class ReferenceBuilder
         IProgress<TrainingProgress>? progress, CancellationToken cancellation)
     {
         var chosen = rows.Select(r => new TokenizedInstruction(r.Prompt, r.Chosen)).ToArray();
-        int batchesPerEpoch = (chosen.Length + options.Batches.SftBatchSize - 1) / options.Batches.SftBatchSize;
-        int steps = options.Reference.TrainingEpochs * ((batchesPerEpoch + options.Batches.GradientAccumulationSteps - 1) / options.Batches.GradientAccumulationSteps);
+        int steps = StepBudget.Of(options.Batches, chosen.Length, preferenceRows: 0).Sft(options.Reference.TrainingEpochs);
         var run = new TrainingRun(new TrainingRunSetup
         {
             Options = options,

@@ -39,7 +39,7 @@ public sealed class AlrightStrategy : IJointStrategy
 
     /// <inheritdoc />
     /// <remarks>Draws once per call, so each step must be decided exactly once.</remarks>
-    public StepDecision Decide(int step, ObjectiveValues? values)
+    public StepDecision Decide(int step, ObjectivePair? values)
     {
         StrategyArguments.Step(step, TotalSteps);
         return _random.NextBernoulli(_lambda) ? StepDecision.Dpo : StepDecision.Sft;

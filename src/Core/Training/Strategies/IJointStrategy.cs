@@ -31,7 +31,7 @@ public interface IJointStrategy
     EvaluationNeed Need(int step);
 
     /// <summary>Decides step <paramref name="step"/>; <paramref name="values"/> holds what <see cref="Need"/> asked for.</summary>
-    StepDecision Decide(int step, ObjectiveValues? values);
+    StepDecision Decide(int step, ObjectivePair? values);
 
     /// <summary>Reports a batch loss the step computed (before its update).</summary>
     void Observe(ObjectiveKind objective, double batchLoss);

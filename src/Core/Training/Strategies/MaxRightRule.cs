@@ -4,6 +4,6 @@ namespace XRight.Training.Strategies;
 internal static class MaxRightRule
 {
     /// <summary>DPO iff <c>λ(f_DPO − f*_DPO) &gt; (1−λ)(f_SFT − f*_SFT)</c>; ties go to SFT.</summary>
-    public static StepDecision Choose(double lambda, ObjectiveValues optimum, ObjectiveValues values) =>
+    public static StepDecision Choose(double lambda, ObjectivePair optimum, ObjectivePair values) =>
         lambda * (values.Dpo - optimum.Dpo) > (1 - lambda) * (values.Sft - optimum.Sft) ? StepDecision.Dpo : StepDecision.Sft;
 }

@@ -12,14 +12,14 @@ namespace XRight.Training.Strategies;
 public sealed class MaxRightStrategy : IJointStrategy
 {
     private readonly double _lambda;
-    private readonly ObjectiveValues _optimum;
+    private readonly ObjectivePair _optimum;
 
     /// <summary>A full MAXRIGHT run of <paramref name="totalSteps"/> steps.</summary>
     /// <param name="lambda">Weight λ ∈ [0, 1] of the DPO gap.</param>
     /// <param name="totalSteps">Optimizer steps of the run (at least 1).</param>
     /// <param name="optimum">The optimal values <c>(f*_DPO, f*_SFT)</c>, the ideal point (0 when unknown).</param>
     /// <exception cref="ArgumentOutOfRangeException">λ outside [0, 1], fewer than one step, or a non-finite optimum.</exception>
-    public MaxRightStrategy(double lambda, int totalSteps, ObjectiveValues optimum)
+    public MaxRightStrategy(double lambda, int totalSteps, ObjectivePair optimum)
     {
         _lambda = StrategyArguments.Lambda(lambda);
         TotalSteps = StrategyArguments.Positive(totalSteps, nameof(totalSteps));
@@ -41,7 +41,7 @@ public sealed class MaxRightStrategy : IJointStrategy
 
     /// <inheritdoc />
     /// <exception cref="ArgumentNullException"><paramref name="values"/> is null.</exception>
-    public StepDecision Decide(int step, ObjectiveValues? values)
+    public StepDecision Decide(int step, ObjectivePair? values)
     {
         StrategyArguments.Step(step, TotalSteps);
         return MaxRightRule.Choose(_lambda, _optimum, StrategyArguments.Values(values, step, this));

@@ -14,9 +14,9 @@ namespace XRight.Training.Strategies;
 public sealed class MemoryEfficientMaxRightStrategy : IJointStrategy
 {
     private readonly double _lambda;
-    private readonly ObjectiveValues _optimum;
+    private readonly ObjectivePair _optimum;
     private readonly int _evaluationInterval;
-    private ObjectiveValues? _stored;
+    private ObjectivePair? _stored;
 
     /// <summary>A memory-efficient MAXRIGHT run of <paramref name="totalSteps"/> steps.</summary>
     /// <param name="lambda">Weight λ ∈ [0, 1] of the DPO gap.</param>
@@ -24,7 +24,7 @@ public sealed class MemoryEfficientMaxRightStrategy : IJointStrategy
     /// <param name="optimum">The optimal values <c>(f*_DPO, f*_SFT)</c>, the ideal point (0 when unknown).</param>
     /// <param name="evaluationInterval">Steps between evaluations of both objectives, <c>k</c> (at least 1; the paper uses 10).</param>
     /// <exception cref="ArgumentOutOfRangeException">λ outside [0, 1], fewer than one step, k &lt; 1, or a non-finite optimum.</exception>
-    public MemoryEfficientMaxRightStrategy(double lambda, int totalSteps, ObjectiveValues optimum, int evaluationInterval = 10)
+    public MemoryEfficientMaxRightStrategy(double lambda, int totalSteps, ObjectivePair optimum, int evaluationInterval = 10)
     {
         _lambda = StrategyArguments.Lambda(lambda);
         TotalSteps = StrategyArguments.Positive(totalSteps, nameof(totalSteps));
@@ -48,7 +48,7 @@ public sealed class MemoryEfficientMaxRightStrategy : IJointStrategy
     /// <inheritdoc />
     /// <remarks>Values passed on a step that did not ask for them are stored too: they are only fresher.</remarks>
     /// <exception cref="ArgumentNullException">The step needs an evaluation and <paramref name="values"/> is null.</exception>
-    public StepDecision Decide(int step, ObjectiveValues? values)
+    public StepDecision Decide(int step, ObjectivePair? values)
     {
         if (Need(step) != EvaluationNeed.None || values is not null)
             _stored = StrategyArguments.Values(values, step, this);
@@ -79,7 +79,7 @@ public sealed class MemoryEfficientMaxRightStrategy : IJointStrategy
         _stored = v[0] switch
         {
             0 => null,
-            1 when double.IsFinite(v[1]) && double.IsFinite(v[2]) => new ObjectiveValues(v[1], v[2]),
+            1 when double.IsFinite(v[1]) && double.IsFinite(v[2]) => new ObjectivePair(v[1], v[2]),
             1 => throw new ArgumentException($"{Name} state holds non-finite stored values: f_DPO = {StrategyArguments.Format(v[1])}, f_SFT = {StrategyArguments.Format(v[2])}.", nameof(state)),
             _ => throw new ArgumentException($"{Name} state flag must be 0 or 1; found {StrategyArguments.Format(v[0])}.", nameof(state)),
         };

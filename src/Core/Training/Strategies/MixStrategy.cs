@@ -32,7 +32,7 @@ public sealed class MixStrategy : IJointStrategy
     }
 
     /// <inheritdoc />
-    public StepDecision Decide(int step, ObjectiveValues? values)
+    public StepDecision Decide(int step, ObjectivePair? values)
     {
         StrategyArguments.Step(step, TotalSteps);
         return new StepDecision(_lambda, 1 - _lambda);

@@ -72,7 +72,7 @@ public sealed class SequentialStrategy : IJointStrategy
 
     /// <inheritdoc />
     /// <exception cref="InvalidOperationException">The run has ended before <paramref name="step"/>.</exception>
-    public StepDecision Decide(int step, ObjectiveValues? values)
+    public StepDecision Decide(int step, ObjectivePair? values)
     {
         if (step <= _lastDecided)
             throw new ArgumentOutOfRangeException(nameof(step), step, $"{Name} already decided step {_lastDecided}; steps are decided in order, each once.");

@@ -19,7 +19,7 @@ internal static class StrategyArguments
         return value;
     }
 
-    public static ObjectiveValues Optimum(ObjectiveValues optimum, string name)
+    public static ObjectivePair Optimum(ObjectivePair optimum, string name)
     {
         if (!double.IsFinite(optimum.Dpo))
             throw new ArgumentOutOfRangeException(name, optimum.Dpo, $"Strategy option '{name}.Dpo' (f*_DPO) must be finite; found {Format(optimum.Dpo)}.");
@@ -35,7 +35,7 @@ internal static class StrategyArguments
     }
 
     // The strategy (not its name) is passed so that the name is only formatted when a check fails.
-    public static ObjectiveValues Values(ObjectiveValues? values, int step, IJointStrategy strategy)
+    public static ObjectivePair Values(ObjectivePair? values, int step, IJointStrategy strategy)
     {
         if (values is not { } v)
             throw new ArgumentNullException(nameof(values), $"{strategy.Name} needs both objective values to decide step {step}.");

@@ -1,11 +1,11 @@
 using XRight.Training;
 
-namespace XRight.MLNet;
+namespace XRight.Selection;
 
 /// <summary>Where a Pareto sweep is.</summary>
 /// <param name="Candidate">The candidate (or stage: "f* estimate") being worked on.</param>
-/// <param name="Index">0-based index of the candidate.</param>
+/// <param name="Index">0-based index of the candidate; −1 for the f* estimate.</param>
 /// <param name="Count">Number of candidates.</param>
 /// <param name="Step">The candidate's latest training step report, or null at its start and end.</param>
-/// <param name="Reused">True when a finished candidate was taken from a previous sweep.</param>
+/// <param name="Reused">True when a finished candidate (or the f* estimate) was taken from an earlier sweep with the same content key.</param>
 public sealed record ParetoProgress(string Candidate, int Index, int Count, TrainingProgress? Step, bool Reused);

@@ -105,7 +105,11 @@ def run_case(args, shape, objective, lora, device):
             label[:, :prompt] = -100
             labels.append(label)
     else:
-        batches = [torch.cat([rows(batch, length, vocab, seed, device), rows(batch, length, vocab, seed + 100, device)]) for seed in (7, 8)]
+        batches = []
+        for seed in (7, 8):
+            chosen, rejected = rows(batch, length, vocab, seed, device), rows(batch, length, vocab, seed + 100, device)
+            rejected[:, :prompt] = chosen[:, :prompt]  # one prompt, two responses
+            batches.append(torch.cat([chosen, rejected]))
         references = []
         with torch.no_grad():
             for ids in batches:
@@ -174,7 +178,7 @@ def run_case(args, shape, objective, lora, device):
         },
         "final_loss": loss_value,
         "optimizer_implementation": "torch.optim.AdamW defaults (foreach on CUDA)",
-        "attn_implementation": getattr(config, "_attn_implementation", None),
+        "attn_implementation": getattr(model.config, "_attn_implementation", None),
     }
     del model, optimizer, trainable, batches
     return result

@@ -191,7 +191,7 @@ internal static class TrainingThroughput
         public string Name => $"fixed {objective}";
         public int TotalSteps => steps;
         public EvaluationNeed Need(int step) => EvaluationNeed.None;
-        public StepDecision Decide(int step, ObjectiveValues? values) => objective == ObjectiveKind.Dpo ? StepDecision.Dpo : StepDecision.Sft;
+        public StepDecision Decide(int step, ObjectivePair? values) => objective == ObjectiveKind.Dpo ? StepDecision.Dpo : StepDecision.Sft;
         public void Observe(ObjectiveKind kind, double batchLoss) { }
         public StrategyState SaveState() => new([], []);
         public void LoadState(StrategyState state) { }

@@ -210,8 +210,8 @@ internal sealed class FreshApp : IDisposable
         };
         var result = new JointTrainer(options).Train(() => CausalLm.Create(config), data);
         using var model = result.Model;
-        Console.WriteLine($"XRight fresh app: {result.Steps} step(s), f_SFT {result.Final.FSft:F3}, on {RuntimeInformation.FrameworkDescription}");
-        return result.Steps == 1 && double.IsFinite(result.Final.FSft) ? 0 : 1;
+        Console.WriteLine($"XRight fresh app: {result.Summary.Steps} step(s), f_SFT {result.Summary.Final.FSft:F3}, on {RuntimeInformation.FrameworkDescription}");
+        return result.Summary.Steps == 1 && double.IsFinite(result.Summary.Final.FSft) ? 0 : 1;
 
         """;
 }

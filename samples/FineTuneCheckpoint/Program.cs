@@ -1,3 +1,10 @@
+using System.Globalization;
+using Microsoft.ML;
+using XRight;
+using XRight.MLNet;
+using XRight.Samples;
+using XRight.Text;
+
 // Fine-tunes a local Hugging Face model folder with joint SFT/DPO post-training (LoRA), evaluates it,
 // saves it three ways (an ML.NET model zip, a merged Hugging Face folder, a PEFT adapter) and generates.
 //
@@ -6,14 +13,6 @@
 //     --instructions <file> --preferences <file>   .parquet/.jsonl data (default: the quick start's synthetic task)
 //     --strategy alright|maxright|mix|sequential   (default: alright)   --lambda <x> (default: 0.5)
 //     --epochs <n> (default: 2)   --max-length <n> (default: 256)   --out <folder> (default: finetune-output)
-using System.Globalization;
-using Microsoft.ML;
-using XRight.MLNet;
-using XRight.Modeling.Generation;
-using XRight.Modeling.Lora;
-using XRight.Samples;
-using XRight.Text;
-using XRight.Training;
 
 var arguments = Arguments.Parse(args);
 if (arguments.Get("model") is not { } modelFolder)

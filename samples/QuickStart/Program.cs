@@ -1,17 +1,14 @@
-// XRight quick start: joint SFT/DPO post-training with Pareto-aware model selection, on data and a tiny
-// model the sample makes itself (no downloads), or on your own Parquet/JSONL files and Hugging Face folder.
 using System.Globalization;
 using Microsoft.ML;
-using Microsoft.ML.Data;
 using Spectre.Console;
-using XRight.Data;
-using XRight.Modeling.Generation;
-using XRight.Modeling.Lora;
+using XRight;
 using XRight.MLNet;
 using XRight.Samples;
 using XRight.Selection;
 using XRight.Text;
-using XRight.Training;
+
+// XRight quick start: joint SFT/DPO post-training with Pareto-aware model selection, on data and a tiny
+// model the sample makes itself (no downloads), or on your own Parquet/JSONL files and Hugging Face folder.
 
 QuickStartOptions options;
 try { options = QuickStartOptions.Parse(args); }

@@ -1,3 +1,4 @@
+using XRight;
 using XRight.Toy;
 using XRight.Training;
 using XRight.Training.Strategies;

@@ -1,3 +1,4 @@
+using XRight;
 using ScottPlot;
 using XRight.Toy;
 using XRight.Training;

@@ -40,7 +40,7 @@ public sealed class PostTrainingCatalog
     /// <summary>
     /// The joint SFT/DPO trainer as an estimator (strategy, λ, model and the rest in <paramref name="options"/>).
     /// The context's conventions apply to the options: when <c>Runtime.Seed</c> is null the context's seed
-    /// is the run's seed (<see cref="XRight.Runtime.RuntimeOptions.DefaultSeed"/> when the context has none), and when
+    /// is the run's seed (<see cref="XRight.RuntimeOptions.DefaultSeed"/> when the context has none), and when
     /// <c>Runtime.Device</c> is <c>auto</c>, <c>MLContext.GpuDeviceId</c> = N asks for <c>cuda:N</c>, with
     /// <c>MLContext.FallbackToCpu</c> allowing the CPU when that GPU is not usable.
     /// </summary>

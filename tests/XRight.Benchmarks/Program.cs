@@ -1,3 +1,4 @@
+using XRight;
 using System.Diagnostics;
 using System.Text.Json;
 using XRight.Benchmarks;

@@ -1,3 +1,4 @@
+using XRight;
 using System.Diagnostics;
 using TorchSharp;
 using XRight.GpuCheck;

@@ -187,6 +187,7 @@ internal sealed class FreshApp : IDisposable
     // One ALRIGHT step of a tiny GPT-NeoX on a few rows tokenized by the built-in byte-level tokenizer.
     private const string ProgramSource = """
         using System.Runtime.InteropServices;
+        using XRight;
         using XRight.Modeling;
         using XRight.Text;
         using XRight.Training;

@@ -17,7 +17,7 @@ internal interface IArchitecture
     /// <summary>The <c>model_type</c> values of <c>config.json</c> this family reads.</summary>
     IReadOnlyList<string> ModelTypes { get; }
 
-    /// <summary>The linear layers PEFT adapts when <see cref="Lora.LoraOptions.TargetModules"/> is empty.</summary>
+    /// <summary>The linear layers PEFT adapts when <see cref="XRight.LoraOptions.TargetModules"/> is empty.</summary>
     IReadOnlyList<string> DefaultLoraTargets { get; }
 
     /// <summary>

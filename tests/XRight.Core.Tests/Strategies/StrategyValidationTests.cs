@@ -57,7 +57,7 @@ public sealed class StrategyValidationTests
     [TestMethod]
     public void NonFiniteLossesAreRejected()
     {
-        var e = Assert.ThrowsExactly<ArgumentException>(() => new AlrightStrategy(0.5, 10, 1).Observe(XRight.Training.ObjectiveKind.Sft, double.NaN));
+        var e = Assert.ThrowsExactly<ArgumentException>(() => new AlrightStrategy(0.5, 10, 1).Observe(ObjectiveKind.Sft, double.NaN));
         StringAssert.Contains(e.Message, "non-finite Sft batch loss: NaN");
     }
 }

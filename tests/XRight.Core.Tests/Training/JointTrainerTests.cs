@@ -133,7 +133,7 @@ public sealed class JointTrainerTests
         var options = TinyTask.Options(JointStrategy.MemoryEfficientMaxRight);
         options = options with
         {
-            Lora = new XRight.Modeling.Lora.LoraOptions { Rank = 4, Alpha = 8, Dropout = 0.1 },
+            Lora = new LoraOptions { Rank = 4, Alpha = 8, Dropout = 0.1 },
             Strategy = options.Strategy with { MaxRightEvaluationInterval = 3 },
         };
 

@@ -10,9 +10,9 @@ public sealed class OptionsFingerprintTests
     // The option records, listed here by hand so that a new record (or a property moved between them) is noticed.
     private static readonly (string Path, Type Type)[] Records =
     [
-        ("Strategy", typeof(StrategyOptions)), ("Dpo", typeof(XRight.Objectives.DpoLossOptions)), ("Optimizer", typeof(OptimizerOptions)),
+        ("Strategy", typeof(StrategyOptions)), ("Dpo", typeof(DpoLossOptions)), ("Optimizer", typeof(OptimizerOptions)),
         ("Batches", typeof(BatchOptions)), ("Evaluation", typeof(EvaluationOptions)), ("Checkpoints", typeof(CheckpointOptions)),
-        ("Reference", typeof(ReferenceOptions)), ("Lora", typeof(LoraOptions)), ("Runtime", typeof(XRight.Runtime.RuntimeOptions)),
+        ("Reference", typeof(ReferenceOptions)), ("Lora", typeof(LoraOptions)), ("Runtime", typeof(RuntimeOptions)),
     ];
 
     [TestMethod]
@@ -82,7 +82,7 @@ public sealed class OptionsFingerprintTests
     {
         var options = TinyTask.Options(JointStrategy.AlRight);
         var unset = options with { Runtime = options.Runtime with { Seed = null } };
-        Assert.AreEqual(XRight.Runtime.RuntimeOptions.DefaultSeed, unset.Runtime.EffectiveSeed);
+        Assert.AreEqual(RuntimeOptions.DefaultSeed, unset.Runtime.EffectiveSeed);
         var data = TinyTask.Data();
         using var a = new JointTrainer(unset with { Strategy = unset.Strategy with { MaxSteps = 2 } }).Train(() => TinyTask.Model(), data).Model;
         using var b = new JointTrainer(unset with { Runtime = unset.Runtime with { Seed = 42 }, Strategy = unset.Strategy with { MaxSteps = 2 } }).Train(() => TinyTask.Model(), data).Model;

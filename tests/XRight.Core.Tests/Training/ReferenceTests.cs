@@ -20,7 +20,7 @@ public sealed class ReferenceTests
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         model.eval();
-        var (chosen, _) = new PolicyScoring(model, new XRight.Objectives.DpoLossOptions(), TinyTask.Eos).PairLogProbs(rows);
+        var (chosen, _) = new PolicyScoring(model, new DpoLossOptions(), TinyTask.Eos).PairLogProbs(rows);
         return chosen.to(ScalarType.Float64).data<double>().ToArray();
     }
 

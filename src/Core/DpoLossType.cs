@@ -1,4 +1,4 @@
-namespace XRight.Objectives;
+namespace XRight;
 
 /// <summary>The form of the preference loss applied to the implicit reward margin.</summary>
 public enum DpoLossType

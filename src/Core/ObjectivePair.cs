@@ -1,4 +1,4 @@
-namespace XRight.Training;
+namespace XRight;
 
 /// <summary>A value of each objective: losses, optima, gaps or a point of the objective space (both minimised).</summary>
 /// <param name="Dpo">The DPO value (f_DPO).</param>

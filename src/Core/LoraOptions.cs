@@ -1,4 +1,4 @@
-namespace XRight.Modeling.Lora;
+namespace XRight;
 
 /// <summary>
 /// A LoRA adapter: each targeted linear layer W gains a trainable update (α/r)·B·A of rank r, with

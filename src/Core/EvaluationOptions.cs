@@ -1,4 +1,4 @@
-namespace XRight.Training;
+namespace XRight;
 
 /// <summary>
 /// Held-out evaluation and the stopping rules that read it. Defaults follow the reference code: the first

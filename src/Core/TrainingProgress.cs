@@ -1,6 +1,7 @@
 using XRight.Objectives;
+using XRight.Training;
 
-namespace XRight.Training;
+namespace XRight;
 
 /// <summary>A progress report, sent after every optimizer step and at phase changes.</summary>
 /// <param name="Phase">What is running: "reference", "optimum f*_DPO", "optimum f*_SFT" or "training".</param>

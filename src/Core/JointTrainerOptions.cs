@@ -2,7 +2,7 @@ using XRight.Modeling.Lora;
 using XRight.Objectives;
 using XRight.Runtime;
 
-namespace XRight.Training;
+namespace XRight;
 
 /// <summary>
 /// Everything a joint SFT/DPO run needs besides the model and the data, as immutable records grouped

@@ -1,4 +1,4 @@
-namespace XRight.Training;
+namespace XRight;
 
 /// <summary>Why a run ended.</summary>
 public enum TrainingStopReason

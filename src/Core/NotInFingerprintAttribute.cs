@@ -1,4 +1,4 @@
-namespace XRight.Training;
+namespace XRight;
 
 /// <summary>
 /// Marks an option that does not change what a run computes (where files go, how often they are saved),

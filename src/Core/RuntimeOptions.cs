@@ -1,6 +1,6 @@
 using XRight.Training;
 
-namespace XRight.Runtime;
+namespace XRight;
 
 /// <summary>Where and how tensors are computed, and the one seed of a run.</summary>
 public sealed record RuntimeOptions

@@ -1,4 +1,4 @@
-namespace XRight.Training;
+namespace XRight;
 
 /// <summary>Which objective the Sequential baseline trains first.</summary>
 public enum SequentialOrder

@@ -1,6 +1,6 @@
 using XRight.Training.Optimization;
 
-namespace XRight.Training;
+namespace XRight;
 
 /// <summary>AdamW, its learning-rate schedule and gradient clipping. Defaults are the paper's: lr 5e-5 constant, β = (0.9, 0.95), no weight decay, clip 1.0.</summary>
 public sealed record OptimizerOptions

@@ -1,4 +1,4 @@
-namespace XRight.Training;
+namespace XRight;
 
 /// <summary>
 /// How the two objectives share the steps, and the run's budget. Defaults: ALRIGHT, λ = 0.5, one epoch,

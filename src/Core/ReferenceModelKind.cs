@@ -1,4 +1,4 @@
-namespace XRight.Training;
+namespace XRight;
 
 /// <summary>Where the frozen DPO reference policy π_ref comes from.</summary>
 public enum ReferenceModelKind

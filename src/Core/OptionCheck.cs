@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace XRight.Training;
+namespace XRight;
 
 /// <summary>Range checks of one options record, with errors that name the option path and the value found.</summary>
 internal readonly struct OptionCheck(string group)

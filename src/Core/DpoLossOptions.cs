@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace XRight.Objectives;
+namespace XRight;
 
 /// <summary>Settings of the preference loss. Defaults are the paper's (β = 0.1, plain DPO).</summary>
 public sealed record DpoLossOptions

@@ -1,4 +1,4 @@
-namespace XRight.Training;
+namespace XRight;
 
 /// <summary>Where and how often a run saves checkpoints, and which one it resumes from. Default: no checkpoints.</summary>
 public sealed record CheckpointOptions

@@ -1,4 +1,4 @@
-namespace XRight.Modeling.Generation;
+namespace XRight;
 
 /// <summary>How <c>CausalLm.Generate</c> continues prompts.</summary>
 public sealed record GenerationOptions

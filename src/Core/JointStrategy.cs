@@ -1,4 +1,4 @@
-namespace XRight.Training;
+namespace XRight;
 
 /// <summary>How the two objectives share the optimizer steps (SPEC.md section 3).</summary>
 public enum JointStrategy

@@ -1,4 +1,4 @@
-namespace XRight.Training;
+namespace XRight;
 
 /// <summary>The DPO reference policy and the cache of its log-probabilities.</summary>
 public sealed record ReferenceOptions

@@ -1,4 +1,4 @@
-namespace XRight.Training;
+namespace XRight;
 
 /// <summary>How rows become batches. Defaults are the paper's batch sizes: SFT 12, DPO 4.</summary>
 public sealed record BatchOptions

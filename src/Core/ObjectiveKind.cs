@@ -1,4 +1,4 @@
-namespace XRight.Training;
+namespace XRight;
 
 /// <summary>The two post-training objectives.</summary>
 public enum ObjectiveKind

@@ -1,4 +1,4 @@
-namespace XRight.Modeling;
+namespace XRight;
 
 /// <summary>The element type of a model's weights and activations.</summary>
 public enum ModelDtype

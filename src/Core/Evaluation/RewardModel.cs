@@ -147,7 +147,7 @@ public sealed class RewardModel : IDisposable
     /// <summary>
     /// The rewards [B] (float32; float64 for a float64 model) of a batch, as transformers' forward pools them: at
     /// the rightmost position whose id is not <see cref="PadTokenId"/>, or at the last position when there is
-    /// no pad id (then the batch must have one row, as in transformers).
+    /// no pad id (then the batch must have one row, as in transformers). Inference only: no gradients are kept.
     /// </summary>
     /// <param name="inputIds">[B, T] int64 token ids, on the model's device.</param>
     /// <param name="attentionMask">[B, T]: 1 for real tokens, 0 for padding (left or right); null: no padding.</param>

@@ -43,6 +43,25 @@ public sealed class KvCache : IDisposable
     }
 
     /// <summary>
+    /// Rearranges the cached rows: row i becomes old row <paramref name="rows"/>[i] (int64 [B'], on the
+    /// cache's device; a row may be repeated). Lets one context go through the model once and then be
+    /// continued by several rows, e.g. the choices of a multiple-choice question.
+    /// </summary>
+    internal void SelectRows(Tensor rows)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        for (int i = 0; i < _layers.Count; i++)
+        {
+            var entry = _layers[i];
+            var keys = entry.Keys.index_select(0, rows).DetachFromDisposeScope();
+            var values = entry.Values.index_select(0, rows).DetachFromDisposeScope();
+            entry.Keys.Dispose();
+            entry.Values.Dispose();
+            _layers[i] = entry with { Keys = keys, Values = values };
+        }
+    }
+
+    /// <summary>
     /// Appends the new keys and values [B, kvHeads, T, headDim] of <paramref name="layer"/> and returns
     /// views of all cached positions [B, kvHeads, Length + T, headDim]. Storage grows by doubling.
     /// </summary>

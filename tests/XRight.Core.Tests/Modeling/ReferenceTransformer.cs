@@ -25,6 +25,16 @@ internal sealed class ReferenceTransformer
     {
         if (_c.ModelType == "opt") return OptLogits(ids);
         bool neox = _c.Architecture == CausalLmArchitecture.GptNeoX;
+        var embedding = _w[neox ? "gpt_neox.embed_in.weight" : "model.embed_tokens.weight"];
+        var head = _c.TieWordEmbeddings ? embedding : _w[neox ? "embed_out.weight" : "lm_head.weight"];
+        return FinalHidden(ids).Select(x => MatVec(head, _c.VocabSize, _c.HiddenSize, x)).ToArray();
+    }
+
+    /// <summary>The final hidden states [T][hidden] (after the final norm) of GPT-NeoX and Llama models.</summary>
+    public double[][] FinalHidden(int[] ids)
+    {
+        if (_c.ModelType == "opt") throw new NotSupportedException("The reference gives OPT's logits only.");
+        bool neox = _c.Architecture == CausalLmArchitecture.GptNeoX;
         string trunk = neox ? "gpt_neox." : "model.";
         int d = _c.HiddenSize, T = ids.Length;
         var embedding = _w[trunk + (neox ? "embed_in.weight" : "embed_tokens.weight")];
@@ -56,8 +66,7 @@ internal sealed class ReferenceTransformer
             }
         }
 
-        var head = _c.TieWordEmbeddings ? embedding : _w[neox ? "embed_out.weight" : "lm_head.weight"];
-        return h.Select(x => MatVec(head, _c.VocabSize, d, neox ? LayerNorm(x, trunk + "final_layer_norm") : RmsNorm(x, trunk + "norm.weight"))).ToArray();
+        return h.Select(x => neox ? LayerNorm(x, trunk + "final_layer_norm") : RmsNorm(x, trunk + "norm.weight")).ToArray();
     }
 
     private double[][] NeoXAttention(string p, double[][] x)

@@ -92,7 +92,7 @@ internal static partial class PretrainedFolder
 
     // Buffers older checkpoints carry that this implementation recomputes: rotary inverse frequencies
     // and GPT-NeoX's causal-mask constants.
-    private static bool IsBenignExtra(string name) => BenignExtraPattern().IsMatch(name);
+    internal static bool IsBenignExtra(string name) => BenignExtraPattern().IsMatch(name);
 
     [GeneratedRegex(@"(^|\.)rotary_emb\.inv_freq$|\.attention\.(bias|masked_bias)$")]
     private static partial Regex BenignExtraPattern();

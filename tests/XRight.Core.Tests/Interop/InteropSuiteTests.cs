@@ -125,6 +125,34 @@ public sealed class InteropSuiteTests
         }
     }
 
+    [TestMethod]
+    public void HarnessCatchesADifferentLogitOrToken()
+    {
+        var entry = Entry("llama-gqa", "fp32");
+        var recorded = InteropSuite.ReadOutputs(Suite, entry);
+        var logits = recorded.Cases[2].Logits.Select(r => r.Select(t => (float[])t.Clone()).ToArray()).ToArray();
+        logits[1][^1][5] += 2e-4f; // a real position of the left-padded row
+        var shifted = recorded with { Cases = [recorded.Cases[0], recorded.Cases[1], recorded.Cases[2] with { Logits = logits }] };
+        var tokens = (int[])recorded.Generations[1].Tokens.Clone();
+        tokens[^1] = (tokens[^1] + 1) % 128;
+        var otherToken = recorded with { Generations = [recorded.Generations[0], recorded.Generations[1] with { Tokens = tokens }] };
+
+        foreach (var (name, outputs, expectedProblem) in new[] { ("logit", shifted, "logits differ"), ("token", otherToken, "greedy tokens of prompt 1") })
+        {
+            string file = $"{entry.Folder}.{name}.outputs.json";
+            File.WriteAllText(System.IO.Path.Combine(Suite, file), System.Text.Json.JsonSerializer.Serialize(outputs, InteropSuite.Json));
+            var comparison = InteropSuite.Compare(Suite, entry with { Outputs = file });
+            Assert.IsFalse(comparison.Passed, name);
+            StringAssert.Contains(string.Join("; ", comparison.Problems), expectedProblem);
+        }
+
+        // A masked (padding) position is not compared: its output is read by nobody.
+        var padding = recorded.Cases[2].Logits.Select(r => r.Select(t => (float[])t.Clone()).ToArray()).ToArray();
+        padding[1][0][5] += 1f;
+        var paddingOnly = recorded with { Cases = [recorded.Cases[0], recorded.Cases[1], recorded.Cases[2] with { Logits = padding }] };
+        Assert.IsTrue(InteropSuite.Compare("padding", recorded, paddingOnly, 0).Passed);
+    }
+
     private static long HeaderBytes(string file)
     {
         using var stream = File.OpenRead(file);

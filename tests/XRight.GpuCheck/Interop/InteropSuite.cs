@@ -186,14 +186,15 @@ internal static class InteropSuite
     }
 
     /// <summary>XRight's outputs of <paramref name="model"/> for the fixed cases and prompts.</summary>
-    public static InteropOutputs Compute(CausalLm model, string producer)
+    public static InteropOutputs Compute(CausalLm model, string producer) =>
+        Compute(model, producer, Cases(FixedIds(model.Config.VocabSize), model.Config.PadTokenId ?? 0), Prompts(model.Config.VocabSize));
+
+    /// <summary>XRight's outputs of <paramref name="model"/> for the given cases and prompts (those of recorded outputs, to compare with them).</summary>
+    public static InteropOutputs Compute(CausalLm model, string producer, IReadOnlyList<ForwardCase> forwardCases, IReadOnlyList<int[]> prompts)
     {
-        var config = model.Config;
-        long pad = config.PadTokenId ?? 0;
         var cases = new List<CaseOutput>();
-        foreach (var c in Cases(FixedIds(config.VocabSize), pad))
+        foreach (var c in forwardCases)
             cases.Add(new CaseOutput { Name = c.Name, Ids = c.Ids, Mask = c.Mask, Logits = Logits(model, c) });
-        var prompts = Prompts(config.VocabSize);
         var generated = model.Generate(prompts, new GenerationOptions { MaxNewTokens = NewTokens, StopTokenIds = [] });
         return new InteropOutputs
         {
@@ -255,7 +256,7 @@ internal static class InteropSuite
     {
         var expected = ReadOutputs(root, entry);
         using var model = Load(root, entry);
-        var actual = Compute(model, "xright");
+        var actual = Compute(model, "xright", [.. expected.Cases.Select(c => new ForwardCase(c.Name, c.Ids, c.Mask))], [.. expected.Generations.Select(g => g.Prompt)]);
         double tolerance = expected.Dtype == "float32" && actual.Dtype == "float32" ? Float32Tolerance : BFloat16Tolerance;
         return Compare(entry.Folder, expected, actual, tolerance);
     }

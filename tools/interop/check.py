@@ -74,12 +74,24 @@ def compute_outputs(model, cases, prompts, device, dtype_name, producer):
             logits = model(input_ids=ids, **kwargs).logits.float().cpu()
             out_cases.append({"name": case["name"], "ids": case["ids"], "mask": case.get("mask"), "logits": logits.tolist()})
         generations = []
-        config = GenerationConfig(do_sample=False, max_new_tokens=NEW_TOKENS, min_new_tokens=None, eos_token_id=None,
-                                  pad_token_id=0, num_beams=1)
-        for prompt in prompts:
-            ids = torch.tensor([prompt], dtype=torch.long, device=device)
-            result = model.generate(input_ids=ids, attention_mask=torch.ones_like(ids), generation_config=config)
-            generations.append({"prompt": prompt, "tokens": result[0, len(prompt):].tolist()})
+        # No stop token (XRight's side runs with none either): the model's own generation config is replaced, so
+        # that generate cannot fill an eos_token_id back in from it.
+        saved_config = model.generation_config
+        model.generation_config = GenerationConfig(do_sample=False, num_beams=1, max_new_tokens=NEW_TOKENS,
+                                                   eos_token_id=None, pad_token_id=0)
+        try:
+            for prompt in prompts:
+                ids = torch.tensor([prompt], dtype=torch.long, device=device)
+                result = model.generate(input_ids=ids, attention_mask=torch.ones_like(ids), max_new_tokens=NEW_TOKENS, do_sample=False)
+                # The same continuation by plain argmax over full forward passes (no cache), as a cross-check of generate.
+                loop = ids
+                for _ in range(NEW_TOKENS):
+                    next_id = model(input_ids=loop).logits[:, -1].argmax(-1, keepdim=True)
+                    loop = torch.cat([loop, next_id], dim=1)
+                generations.append({"prompt": prompt, "tokens": result[0, len(prompt):].tolist(),
+                                    "argmax_loop": loop[0, len(prompt):].tolist()})
+        finally:
+            model.generation_config = saved_config
     return {"schema": SCHEMA, "producer": producer, "dtype": dtype_name, "cases": out_cases, "generations": generations}
 
 
@@ -103,6 +115,9 @@ def compare(expected, actual, tolerance):
         got = actual["generations"][i]["tokens"] if i < len(actual["generations"]) else []
         if g["tokens"] != got:
             problems.append(f"greedy tokens of prompt {i}: XRight {g['tokens']}, transformers {got}")
+        loop = actual["generations"][i].get("argmax_loop") if i < len(actual["generations"]) else None
+        if loop is not None and loop != got:
+            problems.append(f"prompt {i}: generate gave {got} but the argmax loop {loop} (a near tie, or generate stopped early)")
     if not max_abs <= tolerance:
         problems.append(f"logits differ by {max_abs:.3g} > {tolerance:.3g}")
     return {"max_abs": max_abs, "tolerance": tolerance, "problems": problems, "passed": not problems}

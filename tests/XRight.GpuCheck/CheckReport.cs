@@ -18,6 +18,9 @@ internal sealed class CheckReport
     public EnvironmentReport? Environment { get; set; }
     public EqualityReport? Equality { get; set; }
     public HfExportReport? HuggingFace { get; set; }
+
+    /// <summary>The interoperability suite written for tools/interop/check.py (section interop).</summary>
+    public XRight.Interop.InteropManifest? Interop { get; set; }
     public TrainingReport? Training { get; set; }
     public List<SectionError> Errors { get; } = [];
 

@@ -15,7 +15,10 @@ internal sealed record CheckSettings
           --hf-out DIR               folder for the Hugging Face folders, adapters and logits (default: <out>.hf)
           --shared DIR               the shared assets folder holding models/stories260k (default: XRIGHT_SHARED_DIR,
                                      else the 'shared' folder beside the repository)
-          --sections LIST            comma-separated: equality,hf,training (default all three)
+          --interop-out DIR          folder for the interoperability suite (default: <out>.interop)
+          --sections LIST            comma-separated: equality,hf,training,interop (default the first three;
+                                     interop writes tiny models of every family, their adapters and outputs,
+                                     for tools/interop/check.py)
           --quick                    a tiny training shape, so everything finishes on a CPU in seconds
           --peak-tflops X            the device's dense bf16 peak for MFU (default 790, an H200)
           --sft-batch N              SFT rows per step (default 12)
@@ -30,6 +33,7 @@ internal sealed record CheckSettings
     public string Device { get; init; } = "cpu";
     public string OutPath { get; init; } = "gpu-check.json";
     public string? HfOut { get; init; }
+    public string? InteropOut { get; init; }
     public string? SharedDir { get; init; }
     public IReadOnlySet<string> Sections { get; init; } = new HashSet<string> { "equality", "hf", "training" };
     public bool Quick { get; init; }
@@ -43,6 +47,9 @@ internal sealed record CheckSettings
 
     /// <summary>The folder of the Hugging Face outputs.</summary>
     public string HfFolder => Path.GetFullPath(HfOut ?? Path.ChangeExtension(OutPath, null) + ".hf");
+
+    /// <summary>The folder of the interoperability suite.</summary>
+    public string InteropFolder => Path.GetFullPath(InteropOut ?? Path.ChangeExtension(OutPath, null) + ".interop");
 
     public bool Runs(string section) => Sections.Contains(section);
 
@@ -59,10 +66,11 @@ internal sealed record CheckSettings
                 case "--device": s = s with { Device = Value() }; break;
                 case "--out": s = s with { OutPath = Value() }; break;
                 case "--hf-out": s = s with { HfOut = Value() }; break;
+                case "--interop-out": s = s with { InteropOut = Value() }; break;
                 case "--shared": s = s with { SharedDir = Value() }; break;
                 case "--sections":
                     var sections = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
-                    var unknown = sections.Except(["equality", "hf", "training"]).ToArray();
+                    var unknown = sections.Except(["equality", "hf", "training", "interop"]).ToArray();
                     if (unknown.Length > 0) throw new ArgumentException($"Unknown section(s): {string.Join(", ", unknown)}.");
                     s = s with { Sections = sections };
                     break;

@@ -100,17 +100,7 @@ internal static class HuggingFaceExport
         return ids;
     }
 
-    private static void RandomizeLoraB(CausalLm model, int seed)
-    {
-        using var generator = new Generator((ulong)seed);
-        using var _ = no_grad();
-        foreach (var (name, parameter) in model.named_parameters())
-            if (name.EndsWith("lora_B.weight", StringComparison.Ordinal))
-            {
-                using var values = empty(parameter.shape, ScalarType.Float32).normal_(0, 0.02, generator);
-                parameter.copy_(values);
-            }
-    }
+    private static void RandomizeLoraB(CausalLm model, int seed) => XRight.Interop.InteropSuite.RandomizeLoraB(model, seed);
 
     private static HfEntry WriteLogits(string folder, HfEntry entry, CausalLm model, long[,] ids)
     {

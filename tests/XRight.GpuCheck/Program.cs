@@ -71,6 +71,7 @@ Section("equality", () =>
     };
 });
 Section("hf", () => report.HuggingFace = HuggingFaceExport.Run(settings.HfFolder, SharedFolder.Find(settings.SharedDir), log));
+Section("interop", () => report.Interop = XRight.Interop.InteropSuite.Export(settings.InteropFolder, log));
 Section("training", () => report.Training = TrainingThroughput.Run(settings, device, memory, log));
 
 Finish();
@@ -101,6 +102,7 @@ void Finish()
     report.Passed = report.Errors.Count == 0
                     && (!settings.Runs("equality") || report.Equality is { Passed: true })
                     && (!settings.Runs("hf") || report.HuggingFace is not null)
+                    && (!settings.Runs("interop") || report.Interop is not null)
                     && (!settings.Runs("training") || report.Training is { Errors.Count: 0 });
     report.Write(settings.OutPath);
 }

@@ -40,6 +40,7 @@ internal sealed class LayerCheckpoint : SingleTensorFunction<LayerCheckpoint>
         if (preserveRandomState && x.device_type != DeviceType.CPU)
             throw new NotSupportedException(
                 $"Gradient checkpointing with dropout is implemented on the CPU only: the recomputation must replay the dropout masks, and the random state of {x.device} cannot be saved and restored here. Set the model's dropout to 0 or turn gradient checkpointing off.");
+        ReleaseHandedOver();
         var args = new object[2 + parameters.Length];
         args[0] = new Plan(layer, ctx, layerIndex, preserveRandomState, x.requires_grad, parameters);
         args[1] = x;
@@ -65,11 +66,13 @@ internal sealed class LayerCheckpoint : SingleTensorFunction<LayerCheckpoint>
     public override List<Tensor> backward(AutogradContext ctx, Tensor gradOutput)
     {
         var plan = (Plan)ctx.get_data("plan");
-        var saved = ctx.get_saved_variables();
+        ReleaseHandedOver();
         var results = new Tensor?[2 + plan.Parameters.Length];
         using (var scope = NewDisposeScope())
         using (torch.enable_grad())
         {
+            // Handles made in this scope, so that nothing here keeps a layer's input alive after its backward.
+            var saved = ctx.get_saved_variables();
             var input = saved[0].detach().requires_grad_(plan.InputRequiresGrad);
             var shared = plan.Context.WithTensors(saved[1], saved[2], saved[3], saved[4]);
             var randomState = saved[5];
@@ -93,10 +96,31 @@ internal sealed class LayerCheckpoint : SingleTensorFunction<LayerCheckpoint>
             int next = 0;
             if (plan.InputRequiresGrad) results[1] = Defined(grads[next++]);
             for (int i = 0; i < plan.Parameters.Length; i++) results[2 + i] = Defined(grads[next++]);
-            // The engine reads the returned gradients after this method returns.
-            foreach (var g in results) g?.MoveToOuterDisposeScope();
+            // The engine reads the returned gradients after this method returns, so they outlive it; they
+            // are released at the next checkpointed call rather than by whatever dispose scope surrounds
+            // backward(), which would hold every layer's gradients until the end of the step.
+            HandOver(results);
+            gradOutput.Dispose();
         }
         return results.Select(t => t!).ToList(); // null: no gradient for that input
+    }
+
+    private static readonly object HandedOverLock = new();
+    private static List<Tensor> _handedOver = [];
+
+    private static void HandOver(Tensor?[] gradients)
+    {
+        var now = gradients.OfType<Tensor>().Select(g => g.DetachFromDisposeScope()).ToList();
+        List<Tensor> previous;
+        lock (HandedOverLock) (previous, _handedOver) = (_handedOver, now);
+        foreach (var g in previous) g.Dispose();
+    }
+
+    private static void ReleaseHandedOver()
+    {
+        List<Tensor> previous;
+        lock (HandedOverLock) (previous, _handedOver) = (_handedOver, []);
+        foreach (var g in previous) g.Dispose();
     }
 
     private static Tensor? Defined(Tensor? t) => t is null || t.IsInvalid ? null : t;

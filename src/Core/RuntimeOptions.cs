@@ -29,6 +29,14 @@ public sealed record RuntimeOptions
     [NotInFingerprint("thread count does not change what is computed")]
     public int Threads { get; init; }
 
+    /// <summary>
+    /// Recompute each decoder layer's activations in the backward pass instead of keeping them
+    /// (<see cref="Modeling.CausalLm.GradientCheckpointing"/>): activation memory of one layer instead of
+    /// all, for a recomputed forward pass per step. Gradients and results are unchanged. Default: false.
+    /// </summary>
+    [NotInFingerprint("recomputation gives the same gradients; it trades time for memory")]
+    public bool GradientCheckpointing { get; init; }
+
     /// <summary>The seed in effect: <see cref="Seed"/>, else <see cref="DefaultSeed"/>.</summary>
     public int EffectiveSeed => Seed ?? DefaultSeed;
 

@@ -32,6 +32,7 @@ public abstract class CausalLm : nn.Module
         Config = config;
         _rotary = config.Rotary is { } rotary ? new RotaryEmbedding(rotary) : null;
         _trunk = trunk;
+        _trunk.HasDropout = config.HiddenDropout > 0 || config.AttentionDropout > 0;
         _head = config.TieWordEmbeddings ? null : new AdaptableLinear(config.EmbeddingSize, config.VocabSize, hasBias: false, factory);
         OutputHeadName = headName;
         TrunkName = trunkName;
@@ -53,6 +54,20 @@ public abstract class CausalLm : nn.Module
 
     /// <summary>True while the LoRA updates are folded into the base weights (see <see cref="MergeLora"/>).</summary>
     public bool IsLoraMerged => _lora?.IsMerged ?? false;
+
+    /// <summary>
+    /// Gradient checkpointing per decoder layer: while a graph is recorded (training, outside
+    /// <c>no_grad</c>) and no KV cache is used, each layer keeps only its input and its activations are
+    /// recomputed in the backward pass, so activation memory grows with one layer instead of all of them,
+    /// for about one more forward pass of compute. Gradients are unchanged (the recomputation replays
+    /// dropout with the same random state; with dropout it is implemented on the CPU only). Inference and
+    /// generation are not affected. Default: false.
+    /// </summary>
+    public bool GradientCheckpointing
+    {
+        get => _trunk.GradientCheckpointing;
+        set => _trunk.GradientCheckpointing = value;
+    }
 
     /// <summary>The name of the output head module (<c>embed_out</c> or <c>lm_head</c>), whether or not it is tied to the embedding.</summary>
     internal string OutputHeadName { get; }
@@ -269,6 +284,7 @@ public abstract class CausalLm : nn.Module
         ArgumentNullException.ThrowIfNull(options);
         if (_lora is not null) throw new InvalidOperationException("The model already has LoRA adapters.");
         _lora = LoraAdapters.Attach(options, Config, LinearLayers(), OutputHeadName);
+        if (options.Dropout > 0) _trunk.HasDropout = true;
         var adapterParameters = _lora.Layers.SelectMany(l => new[] { l.Layer.LoraA.Handle, l.Layer.LoraB.Handle }).ToHashSet();
         foreach (var p in parameters())
             if (!adapterParameters.Contains(p.Handle)) p.requires_grad = false;

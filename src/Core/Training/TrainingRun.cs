@@ -79,6 +79,20 @@ internal sealed class TrainingRun
         MemoryMeter.ResetPeak();
         var clock = Stopwatch.StartNew();
         _model.train();
+        bool checkpointingBefore = _model.GradientCheckpointing;
+        _model.GradientCheckpointing = _options.Runtime.GradientCheckpointing;
+        try
+        {
+            return Run(clock);
+        }
+        finally
+        {
+            _model.GradientCheckpointing = checkpointingBefore;
+        }
+    }
+
+    private JointTrainingResult Run(Stopwatch clock)
+    {
         var stop = TrainingStopReason.Completed;
         while (true)
         {

@@ -43,6 +43,10 @@ internal sealed class ForwardContext
 
     public KvCache? Cache { get; }
 
+    /// <summary>This context with other handles to its tensors (the same values, kept alive elsewhere).</summary>
+    internal ForwardContext WithTensors(Tensor positions, Tensor? cos, Tensor? sin, Tensor? mask) =>
+        new(positions, Rotary, cos, sin, mask, IsCausal, Cache);
+
     /// <summary>
     /// Builds the context for <paramref name="inputIds"/> [B, T] after <c>cache.Length</c> cached
     /// positions. <paramref name="attentionMask"/> [B, cached + T] marks real tokens with 1 and padding

@@ -16,7 +16,7 @@ namespace XRight.Modeling.SafeTensors;
 /// </remarks>
 public static partial class SafeTensorsCheckpoint
 {
-    private const string SingleFileName = "model.safetensors";
+    internal const string SingleFileName = "model.safetensors";
 
     /// <summary>Whether <paramref name="folder"/> holds <c>model.safetensors</c> or <c>model.safetensors.index.json</c>.</summary>
     public static bool Exists(string folder)

@@ -21,7 +21,9 @@ internal static partial class PretrainedFolder
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"The model folder '{folder}' does not exist.");
-        var config = CausalLmConfig.FromFile(Path.Combine(folder, ConfigFileName));
+        var configPath = Path.Combine(folder, ConfigFileName);
+        if (File.Exists(configPath) && SafeTensorsCheckpoint.Exists(folder)) ConfigPlausibility.Check(configPath, folder);
+        var config = CausalLmConfig.FromFile(configPath);
         if (!SafeTensorsCheckpoint.Exists(folder))
         {
             bool pickle = File.Exists(Path.Combine(folder, "pytorch_model.bin")) || File.Exists(Path.Combine(folder, "pytorch_model.bin.index.json"));

@@ -92,6 +92,38 @@ public sealed class ParetoSweepTests
     }
 
     [TestMethod]
+    public void TruncatedRecordsAreRecomputedAndTheProgressNamesTheFile()
+    {
+        using var dir = new TempDirectory();
+        var setup = Base();
+        var options = Sweep(dir.Path) with { IncludeSequentialBaselines = false };
+        var (first, _, _) = Run(setup, options);
+        var optimumFile = Path.Combine(dir.Path, "optimum.json");
+        var recordFile = Path.Combine(dir.Path, "candidates", "alright-l0.5.json");
+        foreach (var file in new[] { optimumFile, recordFile })
+        {
+            var text = File.ReadAllText(file);
+            File.WriteAllText(file, text[..(text.Length / 2)]);
+        }
+
+        var (second, trainer, log) = Run(setup, options);
+
+        CollectionAssert.AreEqual(new[] { "ALRIGHT λ=0.5" }, trainer.Trained, "the candidate whose record was cut short is trained again");
+        var optimumStart = log.Events.First(e => e.Index < 0);
+        Assert.IsFalse(optimumStart.Reused);
+        StringAssert.Contains(optimumStart.Note, optimumFile);
+        StringAssert.Contains(optimumStart.Note, "unreadable");
+        var candidateStart = log.Events.First(e => e.Index == 0);
+        StringAssert.Contains(candidateStart.Note, recordFile);
+        Assert.IsTrue(log.Events.Where(e => !ReferenceEquals(e, optimumStart) && !ReferenceEquals(e, candidateStart)).All(e => e.Note is null));
+        Assert.AreEqual(first.Optimum, second.Optimum, "the recomputed f* is the same");
+        CollectionAssert.AreEqual(Objectives(first), Objectives(second));
+        var (_, trainer3, log3) = Run(setup, options);
+        Assert.IsEmpty(trainer3.Trained, "the rewritten records are whole again");
+        Assert.IsTrue(log3.Events.All(e => e.Reused && e.Note is null));
+    }
+
+    [TestMethod]
     public void AChangedLambdaListReusesTheMatchingCandidatesOnly()
     {
         using var dir = new TempDirectory();

@@ -102,6 +102,8 @@ public sealed class ParetoSweep
         ArgumentNullException.ThrowIfNull(inputs.CreateModel, nameof(inputs));
         ArgumentException.ThrowIfNullOrWhiteSpace(inputs.ModelIdentity, nameof(inputs));
         inputs.Options.Validate();
+        // Every option is checked before the working directory is created or anything is trained.
+        Plan(inputs.Options);
 
         var work = Path.GetFullPath(Options.WorkingDirectory ?? Path.Combine(Path.GetTempPath(), "xright-pareto-" + Guid.NewGuid().ToString("N")));
         Directory.CreateDirectory(Path.Combine(work, CandidatesFolder));

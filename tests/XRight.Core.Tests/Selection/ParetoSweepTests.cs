@@ -213,4 +213,34 @@ public sealed class ParetoSweepTests
         Assert.ThrowsExactly<ArgumentException>(() => new ParetoSweep(new ParetoSweepOptions { Lambdas = [0.5, 0.5] }).Plan(inputs.Options));
         Assert.ThrowsExactly<ArgumentException>(() => new ParetoSweep(new ParetoSweepOptions()).Run(inputs with { ModelIdentity = " " }, new CountingTrainer()));
     }
+
+    [TestMethod]
+    [DataRow("empty", "ParetoSweepOptions.Lambdas is empty")]
+    [DataRow("range", "ParetoSweepOptions.Lambdas must lie in [0, 1]")]
+    [DataRow("duplicate", "ParetoSweepOptions.Lambdas lists λ = 0.5 more than once")]
+    [DataRow("split", "ParetoSweepOptions.SequentialDpoEpochs must lie in 1 … 1")]
+    [DataRow("split-twice", "ParetoSweepOptions.SequentialDpoEpochs lists 1 more than once")]
+    public void BadSweepOptionsFailInRunBeforeTheWorkingDirectoryIsCreated(string problem, string expected)
+    {
+        using var dir = new TempDirectory();
+        var work = Path.Combine(dir.Path, "sweep");
+        var options = Sweep(work) with { Strategies = [JointStrategy.AlRight] };
+        options = problem switch
+        {
+            "empty" => options with { Lambdas = [] },
+            "range" => options with { Lambdas = [0.5, -0.1] },
+            "duplicate" => options with { Lambdas = [0.5, 0.25, 0.5] },
+            "split" => options with { SequentialDpoEpochs = [2] },
+            _ => options with { SequentialDpoEpochs = [1, 1] },
+        };
+        var trainer = new CountingTrainer();
+        var log = new Log();
+
+        var error = Assert.Throws<ArgumentException>(() => new ParetoSweep(options).Run(Base().Inputs(), trainer, log));
+
+        StringAssert.Contains(error.Message, expected);
+        Assert.IsFalse(Directory.Exists(work), "nothing is written");
+        Assert.IsEmpty(trainer.Trained);
+        Assert.IsEmpty(log.Events);
+    }
 }

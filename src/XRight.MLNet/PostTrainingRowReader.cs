@@ -86,7 +86,15 @@ internal static class PostTrainingRowReader
                 if (sftTally.Accept(row, issue)) instructions.Add(item!);
             }
         }
-        return new PostTrainingRows(instructions, preferences, sftTally.ToReport(), dpoTally.ToReport());
+        return new PostTrainingRows(instructions, preferences, sftTally.ToReport(), dpoTally.ToReport()) { TokenLimit = fits is { } fc ? MaxLengthOf(fc) : null };
+    }
+
+    private static int? MaxLengthOf(DataViewSchema.Column fits)
+    {
+        if (fits.Annotations.Schema.GetColumnOrNull(PostTrainingColumnNames.MaxLengthAnnotation) is not { Type: NumberDataViewType t } || t.RawType != typeof(int)) return null;
+        int value = 0;
+        fits.Annotations.GetValue(PostTrainingColumnNames.MaxLengthAnnotation, ref value);
+        return value;
     }
 
     private static RowIssue? TooLong(bool fits, string column) => fits ? null : new RowIssue(SkipReason.TooLong, column);

@@ -56,8 +56,10 @@ internal static class PostTrainingRowReader
         var kindText = getText(kind);
         var fitsGetter = fits is { } fitsColumn ? cursor.GetGetter<bool>(fitsColumn) : null;
 
-        var sftTally = new ValidationTally(source, strict);
-        var dpoTally = new ValidationTally(source, strict);
+        // After CombineData and the text stages, a row is named by its own data set and row there.
+        Func<long, string?> locate = row => RowOrigin.Locate(data, row);
+        var sftTally = new ValidationTally(source, strict, locate);
+        var dpoTally = new ValidationTally(source, strict, locate);
         var instructions = new List<TokenizedInstruction>();
         var preferences = new List<TokenizedPreference>();
         ReadOnlyMemory<char> p = default, r = default, c = default, j = default, k = default;

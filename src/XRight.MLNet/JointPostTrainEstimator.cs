@@ -122,16 +122,16 @@ public sealed class JointPostTrainEstimator : IEstimator<JointPostTrainTransform
         using var channel = host.Start("Fit");
         Log(channel, $"Instruction rows: {rows.InstructionReport}");
         Log(channel, $"Preference rows: {rows.PreferenceReport}");
-        if (options.Strategy.UsesDpo && rows.Preferences.Count == 0)
-            throw new ArgumentException($"Preference set is empty after validation: {rows.PreferenceReport.DescribeEmpty(rows.TokenLimit)}; {options.Strategy.Kind} trains on DPO.");
-        if (options.Strategy.UsesSft && rows.Instructions.Count == 0)
-            throw new ArgumentException($"Instruction set is empty after validation: {rows.InstructionReport.DescribeEmpty(rows.TokenLimit)}; {options.Strategy.Kind} trains on SFT.");
         if (validation is not null)
         {
             CheckValidation(options, rows, validation);
             Log(channel, $"Validation instruction rows: {validation.InstructionReport}");
             Log(channel, $"Validation preference rows: {validation.PreferenceReport}");
         }
+        if (options.Strategy.UsesDpo && rows.Preferences.Count == 0)
+            throw new ArgumentException($"Preference set is empty after validation: {rows.PreferenceReport.DescribeEmpty(rows.TokenLimit)}; {options.Strategy.Kind} trains on DPO.");
+        if (options.Strategy.UsesSft && rows.Instructions.Count == 0)
+            throw new ArgumentException($"Instruction set is empty after validation: {rows.InstructionReport.DescribeEmpty(rows.TokenLimit)}; {options.Strategy.Kind} trains on SFT.");
 
         var tokenizer = options.Tokenizer ?? CausalLmTokenizer.FromPretrained(options.BaseModel!);
         var createModel = ModelFactory(options);

@@ -15,6 +15,9 @@ public sealed record PostTrainingColumnNames
     /// <summary>The default names.</summary>
     public static PostTrainingColumnNames Default { get; } = new();
 
+    /// <summary>The Int32 annotation on the tokens-fit column that holds the tokenizer stage's MaxLength.</summary>
+    internal const string MaxLengthAnnotation = "XRight.MaxLength";
+
     /// <summary>The prompt column. Default: <c>Prompt</c>.</summary>
     public string Prompt { get; init; } = "Prompt";
 

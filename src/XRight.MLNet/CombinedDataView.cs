@@ -1,6 +1,7 @@
+using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-
+using XRight.Data;
 using XRight.Text;
 
 namespace XRight.MLNet;
@@ -10,8 +11,28 @@ namespace XRight.MLNet;
 /// Response, Chosen and Rejected; text a row's data set does not have is empty. This lets one
 /// pipeline of text stages and one <c>Fit</c> serve both data sets.
 /// </summary>
-internal sealed class CombinedDataView : IDataView
+internal sealed class CombinedDataView : IDataView, IRowOrigin
 {
+    /// <summary>Row n is the instruction data's row n, or the preference data's row n − (instruction rows).</summary>
+    public string? Locate(long rowNumber)
+    {
+        long instructions = _instructions.GetRowCount() ?? CountRows(_instructions);
+        return rowNumber <= instructions
+            ? Name(_instructions, "instruction", rowNumber)
+            : Name(_preferences, "preference", rowNumber - instructions);
+    }
+
+    private static string Name(IDataView view, string dataSet, long row)
+        => RowOrigin.Locate(view, row) ?? string.Create(CultureInfo.InvariantCulture, $"{DataSourceName.Of(view)} ({dataSet} data), row {row}");
+
+    private static long CountRows(IDataView view)
+    {
+        long count = 0;
+        using var cursor = view.GetRowCursor([]);
+        while (cursor.MoveNext()) count++;
+        return count;
+    }
+
     private static readonly string[] OutputNames =
         [PostTrainingColumnNames.Default.Kind, .. PostTrainingColumnNames.Default.TextColumns];
 

@@ -128,6 +128,10 @@ public sealed class JointPostTrainEstimator : IEstimator<JointPostTrainTransform
             Log(channel, $"Validation instruction rows: {validation.InstructionReport}");
             Log(channel, $"Validation preference rows: {validation.PreferenceReport}");
         }
+        if (options.Strategy.UsesDpo && rows.Preferences.Count == 0)
+            throw new ArgumentException($"Preference set is empty after validation: {rows.PreferenceReport.DescribeEmpty(rows.TokenLimit)}; {options.Strategy.Kind} trains on DPO.");
+        if (options.Strategy.UsesSft && rows.Instructions.Count == 0)
+            throw new ArgumentException($"Instruction set is empty after validation: {rows.InstructionReport.DescribeEmpty(rows.TokenLimit)}; {options.Strategy.Kind} trains on SFT.");
 
         var tokenizer = options.Tokenizer ?? CausalLmTokenizer.FromPretrained(options.BaseModel!);
         var createModel = ModelFactory(options);

@@ -133,7 +133,7 @@ public sealed class PostTrainingCatalog
     }
 
     /// <summary>Loads a model zip (registration included); the same as <c>mlContext.Model.Load</c> after registering.</summary>
-    public ITransformer LoadModel(string path, out DataViewSchema inputSchema) => _context.Model.Load(path, out inputSchema);
+    public ITransformer LoadModel(string path, out DataViewSchema inputSchema) => ModelZipLoader.Load(_context, path, out inputSchema);
 
     // The text stages before the post-trained model, and the model itself.
     private static (ITransformer? Prefix, JointPostTrainTransformer Model) Split(ITransformer model)

@@ -56,8 +56,10 @@ internal static class PostTrainingRowReader
         var kindText = getText(kind);
         var fitsGetter = fits is { } fitsColumn ? cursor.GetGetter<bool>(fitsColumn) : null;
 
-        var sftTally = new ValidationTally(source, strict);
-        var dpoTally = new ValidationTally(source, strict);
+        // After CombineData and the text stages, a row is named by its own data set and row there.
+        Func<long, string?> locate = row => RowOrigin.Locate(data, row);
+        var sftTally = new ValidationTally(source, strict, locate);
+        var dpoTally = new ValidationTally(source, strict, locate);
         var instructions = new List<TokenizedInstruction>();
         var preferences = new List<TokenizedPreference>();
         ReadOnlyMemory<char> p = default, r = default, c = default, j = default, k = default;
@@ -86,7 +88,15 @@ internal static class PostTrainingRowReader
                 if (sftTally.Accept(row, issue)) instructions.Add(item!);
             }
         }
-        return new PostTrainingRows(instructions, preferences, sftTally.ToReport(), dpoTally.ToReport());
+        return new PostTrainingRows(instructions, preferences, sftTally.ToReport(), dpoTally.ToReport()) { TokenLimit = fits is { } fc ? MaxLengthOf(fc) : null };
+    }
+
+    private static int? MaxLengthOf(DataViewSchema.Column fits)
+    {
+        if (fits.Annotations.Schema.GetColumnOrNull(PostTrainingColumnNames.MaxLengthAnnotation) is not { Type: NumberDataViewType t } || t.RawType != typeof(int)) return null;
+        int value = 0;
+        fits.Annotations.GetValue(PostTrainingColumnNames.MaxLengthAnnotation, ref value);
+        return value;
     }
 
     private static RowIssue? TooLong(bool fits, string column) => fits ? null : new RowIssue(SkipReason.TooLong, column);

@@ -98,4 +98,17 @@ public sealed class ParetoSelectTests
         Assert.Throws<ArgumentException>(() => ml.PostTraining.ParetoSelect(Options(), new ParetoSelectOptions { Lambdas = [1.5] }));
         Assert.Throws<ArgumentException>(() => ml.PostTraining.ParetoSelect(Options(), new ParetoSelectOptions { Strategies = [JointStrategy.Sequential] }));
     }
+
+    [TestMethod]
+    public void EmptyOrDuplicateLambdasFailWhenTheStageIsCreatedWritingNothing()
+    {
+        var ml = new MLContext();
+        using var dir = new TempDirectory();
+        var work = Path.Combine(dir.Path, "sweep");
+        var empty = Assert.Throws<ArgumentException>(() => ml.PostTraining.ParetoSelect(Options(), new ParetoSelectOptions { Lambdas = [], WorkingDirectory = work }));
+        StringAssert.Contains(empty.Message, "ParetoSelectOptions.Lambdas is empty");
+        var twice = Assert.Throws<ArgumentException>(() => ml.PostTraining.ParetoSelect(Options(), new ParetoSelectOptions { Lambdas = [0.25, 0.25], WorkingDirectory = work }));
+        StringAssert.Contains(twice.Message, "ParetoSelectOptions.Lambdas lists λ = 0.25 more than once");
+        Assert.IsFalse(Directory.Exists(work));
+    }
 }

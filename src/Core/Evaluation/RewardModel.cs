@@ -131,10 +131,16 @@ public sealed class RewardModel : IDisposable
     public void SavePretrained(string folder, CausalLmTokenizer? tokenizer = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
-        Directory.CreateDirectory(folder);
-        (tokenizer ?? Tokenizer)?.SaveTo(folder);
-        SafeTensorsCheckpoint.Save(folder, NamedWeights().ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal));
-        AtomicFile.WriteAllText(Path.Combine(folder, PretrainedFolder.ConfigFileName), Config.ToJsonWithDtype(DtypeNames.HuggingFaceName(Dtype)));
+        var weights = NamedWeights().ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        if (weights.Count == 0) throw new ObjectDisposedException(nameof(RewardModel), "The reward model is disposed: it has no weights left to save.");
+        foreach (var (name, weight) in weights)
+            if (weight.IsInvalid) throw new ObjectDisposedException(nameof(RewardModel), $"The reward model is disposed: its weight '{name}' no longer exists.");
+        AtomicFolder.Write(folder, staging =>
+        {
+            (tokenizer ?? Tokenizer)?.SaveTo(staging);
+            SafeTensorsCheckpoint.Save(staging, weights);
+            AtomicFile.WriteAllText(Path.Combine(staging, PretrainedFolder.ConfigFileName), Config.ToJsonWithDtype(DtypeNames.HuggingFaceName(Dtype)));
+        }, PretrainedFolder.IsWrittenBySave);
     }
 
     /// <summary>Uses <paramref name="tokenizer"/> for <see cref="Score(IReadOnlyList{ValueTuple{string, string}}, PromptTemplate?, int)"/>.</summary>

@@ -139,9 +139,8 @@ public abstract class CausalLm : nn.Module
         {
             if (tokenizer.VocabSize > Config.VocabSize)
                 throw new ArgumentException($"The tokenizer has {tokenizer.VocabSize} ids but the model's vocab_size is {Config.VocabSize}; its ids would not fit the embedding.", nameof(tokenizer));
-            tokenizer.SaveTo(folder);
         }
-        PretrainedFolder.Save(this, folder, maxShardBytes, mergeLora: true);
+        PretrainedFolder.Save(this, folder, maxShardBytes, mergeLora: true, tokenizer is null ? null : tokenizer.SaveTo);
     }
 
     /// <summary>
@@ -152,6 +151,21 @@ public abstract class CausalLm : nn.Module
     {
         if (IsLoraMerged) throw new InvalidOperationException("The base weights cannot be saved while LoRA is merged into them; call UnmergeLora() first.");
         PretrainedFolder.Save(this, folder, 2L << 30, mergeLora: false);
+    }
+
+    /// <summary>How error messages name this model: its type and the folder it was loaded from, if any.</summary>
+    internal string Describe() => SourceFolder is null ? $"{GetType().Name} ({Config.ModelType})" : $"{GetType().Name} loaded from '{SourceFolder}'";
+
+    /// <summary>Throws when the model's weights have been disposed, before anything is written.</summary>
+    /// <exception cref="ObjectDisposedException">The model (or one of its weights) is disposed.</exception>
+    internal void ThrowIfDisposed()
+    {
+        var parameters = named_parameters().ToList();
+        if (parameters.Count == 0)
+            throw new ObjectDisposedException(Describe(), $"{Describe()} is disposed: it has no weights left to save.");
+        foreach (var (name, parameter) in parameters)
+            if (parameter.IsInvalid)
+                throw new ObjectDisposedException(Describe(), $"{Describe()} is disposed: its weight '{name}' no longer exists.");
     }
 
     /// <summary>A model with uninitialised weights, about to be overwritten from a checkpoint.</summary>

@@ -35,6 +35,11 @@ public sealed class CausalLmConfig
         NumHiddenLayers = f.PositiveInt("num_hidden_layers");
         NumAttentionHeads = f.PositiveInt("num_attention_heads");
         EmbeddingSize = own.EmbeddingSize ?? HiddenSize;
+        AtMost(f, "vocab_size", VocabSize, MaxVocabSize, "2^24");
+        AtMost(f, "hidden_size", HiddenSize, MaxHiddenSize, "65536");
+        AtMost(f, own.IntermediateSizeKey, IntermediateSize, MaxIntermediateSize, "2^20");
+        AtMost(f, "num_hidden_layers", NumHiddenLayers, MaxLayers, "1024");
+        AtMost(f, "max_position_embeddings", f.OptionalInt("max_position_embeddings") ?? 0, MaxPositions, "2^24");
         NumKeyValueHeads = f.RequirePositive("num_key_value_heads", own.NumKeyValueHeads ?? NumAttentionHeads);
         if (NumAttentionHeads % NumKeyValueHeads != 0)
             throw f.Invalid($"'num_key_value_heads' ({NumKeyValueHeads}) must divide 'num_attention_heads' ({NumAttentionHeads}).");
@@ -161,6 +166,14 @@ public sealed class CausalLmConfig
     /// implemented: a forward pass longer than the window is refused, shorter ones are exact.
     /// </summary>
     public int? SlidingWindow { get; }
+
+    // Sanity limits, far above any published model, that keep a corrupt config.json from allocating terabytes.
+    internal const int MaxVocabSize = 1 << 24, MaxHiddenSize = 65536, MaxIntermediateSize = 1 << 20, MaxLayers = 1024, MaxPositions = 1 << 24;
+
+    private static void AtMost(JsonFile f, string key, int value, int limit, string limitName)
+    {
+        if (value > limit) throw f.Invalid($"{key} {value} is implausible: at most {limit} ({limitName}) is accepted.");
+    }
 
     /// <summary>The rotary embedding; null for a family without one (OPT).</summary>
     internal RotarySettings? Rotary { get; }

@@ -8,4 +8,12 @@ namespace XRight.Selection;
 /// <param name="Count">Number of candidates.</param>
 /// <param name="Step">The candidate's latest training step report, or null at its start and end.</param>
 /// <param name="Reused">True when a finished candidate (or the f* estimate) was taken from an earlier sweep with the same content key.</param>
-public sealed record ParetoProgress(string Candidate, int Index, int Count, TrainingProgress? Step, bool Reused);
+public sealed record ParetoProgress(string Candidate, int Index, int Count, TrainingProgress? Step, bool Reused)
+{
+    /// <summary>
+    /// Set on the report that starts a recomputation when an earlier sweep's record for this stage
+    /// (<c>optimum.json</c> or <c>candidates/&lt;slug&gt;.json</c>) was unreadable: the file and why. Such a record is
+    /// a cache keyed by content, so it is treated as absent and recomputed rather than failing the sweep.
+    /// </summary>
+    public string? Note { get; init; }
+}

@@ -102,6 +102,8 @@ public sealed class ParetoSweep
         ArgumentNullException.ThrowIfNull(inputs.CreateModel, nameof(inputs));
         ArgumentException.ThrowIfNullOrWhiteSpace(inputs.ModelIdentity, nameof(inputs));
         inputs.Options.Validate();
+        // Every option is checked before the working directory is created or anything is trained.
+        Plan(inputs.Options);
 
         var work = Path.GetFullPath(Options.WorkingDirectory ?? Path.Combine(Path.GetTempPath(), "xright-pareto-" + Guid.NewGuid().ToString("N")));
         Directory.CreateDirectory(Path.Combine(work, CandidatesFolder));
@@ -148,7 +150,7 @@ public sealed class ParetoSweep
     }
 
     /// <summary>The optimum.json file: the estimate and the content key it was computed for.</summary>
-    private sealed record OptimumRecord(string Key, ObjectivePair Optimum);
+    private sealed record OptimumRecord(string Key, ObjectivePair? Optimum);
 
     /// <summary>A candidate's record file: the candidate and the content key it was trained for.</summary>
     private sealed record CandidateRecord(string Key, SelectionCandidate Candidate);
@@ -160,16 +162,17 @@ public sealed class ParetoSweep
         var key = context.Key("optimum", options);
         var file = Path.Combine(context.Work, OptimumFileName);
         ObjectivePair estimate;
-        var saved = Options.Resume ? Read<OptimumRecord>(file) : null;
+        string? note = null;
+        var saved = Options.Resume ? Read<OptimumRecord>(file, r => r.Key is not null && r.Optimum is { } o && double.IsFinite(o.Dpo) && double.IsFinite(o.Sft), out note) : null;
         bool reused = saved?.Key == key;
         if (reused)
         {
-            estimate = saved!.Optimum;
+            estimate = saved!.Optimum!.Value;
             context.Progress?.Report(new ParetoProgress(OptimumStage, -1, count, null, Reused: true));
         }
         else
         {
-            context.Progress?.Report(new ParetoProgress(OptimumStage, -1, count, null, Reused: false));
+            context.Progress?.Report(new ParetoProgress(OptimumStage, -1, count, null, Reused: false) { Note = note });
             estimate = new JointTrainer(options).EstimateOptimum(context.Inputs.CreateModel, context.Inputs.Data,
                 context.Forward(OptimumStage, -1, count), context.Cancellation);
             AtomicFile.WriteAllText(file, JsonSerializer.Serialize(new OptimumRecord(key, estimate), RecordJson));
@@ -190,7 +193,8 @@ public sealed class ParetoSweep
         };
         var key = context.Key("candidate", options);
 
-        if (Options.Resume && Read<CandidateRecord>(recordPath) is { } saved && saved.Key == key && saved.Candidate is not null && Exists(modelPath))
+        string? note = null;
+        if (Options.Resume && Read<CandidateRecord>(recordPath, r => r.Key is not null && r.Candidate is not null, out note) is { } saved && saved.Key == key && Exists(modelPath))
         {
             context.Progress?.Report(new ParetoProgress(plan.Name, index, count, null, Reused: true));
             return saved.Candidate with { Name = plan.Name, ModelPath = modelPath, Reused = true };
@@ -203,7 +207,7 @@ public sealed class ParetoSweep
         Delete(staging);
         Directory.CreateDirectory(Path.GetDirectoryName(staging)!);
 
-        context.Progress?.Report(new ParetoProgress(plan.Name, index, count, null, Reused: false));
+        context.Progress?.Report(new ParetoProgress(plan.Name, index, count, null, Reused: false) { Note = note });
         var run = new SweepCandidateRun { Candidate = plan, Options = options, Inputs = context.Inputs, ModelPath = staging };
         var summary = context.Trainer.Train(run, context.Forward(plan.Name, index, count), context.Cancellation)
             ?? throw new InvalidOperationException($"The candidate trainer returned no summary for '{plan.Name}'.");
@@ -237,18 +241,24 @@ public sealed class ParetoSweep
         return null;
     }
 
-    // A missing or unreadable record is no record: what it described is recomputed.
-    private static T? Read<T>(string path) where T : class
+    // A missing or unreadable record is no record: what it described is recomputed, and an unreadable
+    // one is named in the progress report (the note) rather than failing the sweep, since records are
+    // caches keyed by content.
+    private static T? Read<T>(string path, Func<T, bool> complete, out string? note) where T : class
     {
+        note = null;
         if (!File.Exists(path)) return null;
         try
         {
-            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), RecordJson);
+            var record = JsonSerializer.Deserialize<T>(File.ReadAllText(path), RecordJson);
+            if (record is not null && complete(record)) return record;
+            note = $"'{path}' holds no complete record; it is recomputed.";
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
         {
-            return null;
+            note = $"'{path}' is unreadable ({e.Message}); it is recomputed.";
         }
+        return null;
     }
 
     private static bool Exists(string path) => File.Exists(path) || Directory.Exists(path);

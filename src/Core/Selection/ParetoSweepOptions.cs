@@ -65,6 +65,14 @@ public record ParetoSweepOptions
             throw new ArgumentException($"{name}.Strategies: every strategy must be a known one.");
         foreach (var lambda in Lambdas)
             if (lambda is < 0 or > 1 || double.IsNaN(lambda)) throw new ArgumentOutOfRangeException(nameof(Lambdas), lambda, $"{name}.Lambdas must lie in [0, 1].");
+        if (Strategies.Count > 0 && Lambdas.Count == 0)
+            throw new ArgumentException($"{name}.Lambdas is empty but Strategies lists {string.Join(", ", Strategies)}: give at least one λ, or clear Strategies to train the Sequential baselines only.", nameof(Lambdas));
+        if (Lambdas.GroupBy(l => l).FirstOrDefault(g => g.Count() > 1) is { } lambdaTwice)
+            throw new ArgumentException($"{name}.Lambdas lists λ = {lambdaTwice.Key.ToString(System.Globalization.CultureInfo.InvariantCulture)} more than once; list each λ once.", nameof(Lambdas));
+        if (Strategies.GroupBy(x => x).FirstOrDefault(g => g.Count() > 1) is { } strategyTwice)
+            throw new ArgumentException($"{name}.Strategies lists {strategyTwice.Key} more than once; list each strategy once.", nameof(Strategies));
+        if (IncludeSequentialBaselines && SequentialDpoEpochs?.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1) is { } splitTwice)
+            throw new ArgumentException($"{name}.SequentialDpoEpochs lists {splitTwice.Key} more than once; list each split once.", nameof(SequentialDpoEpochs));
         if (Strategies.Count * Lambdas.Count == 0 && (!IncludeSequentialBaselines || epochs < 2))
             throw new ArgumentException($"{name}: the sweep has no candidates (no strategies or λ, and no Sequential baselines).");
         ArgumentNullException.ThrowIfNull(Rule, nameof(Rule));

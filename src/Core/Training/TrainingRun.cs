@@ -75,7 +75,12 @@ internal sealed class TrainingRun
     public JointTrainingResult Execute(string? resumeFrom)
     {
         using var _ = _optimizer;
-        if (resumeFrom is not null) Resume(resumeFrom);
+        if (resumeFrom is not null)
+        {
+            // A run killed while writing a checkpoint left its temporary folder beside the checkpoints.
+            CheckpointStore.RemoveAbandoned(Path.GetDirectoryName(Path.GetFullPath(resumeFrom))!);
+            Resume(resumeFrom);
+        }
         MemoryMeter.ResetPeak();
         var clock = Stopwatch.StartNew();
         _model.train();
@@ -112,7 +117,11 @@ internal sealed class TrainingRun
                 SaveCheckpoint(clock);
         }
         if (_trajectory.Count == 0 || _trajectory[^1].Step != _step) Evaluate(clock, _trajectory.Count > 0 ? _trajectory[^1].Stepped : null);
-        if (_checkpointDirectory is not null) SaveCheckpoint(clock);
+        if (_checkpointDirectory is not null)
+        {
+            SaveCheckpoint(clock);
+            CheckpointStore.RemoveAbandoned(_checkpointDirectory);
+        }
         var final = HeldOut();
         return new JointTrainingResult(_model, new TrainingRunSummary
         {

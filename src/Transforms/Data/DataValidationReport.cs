@@ -51,6 +51,24 @@ public sealed class DataValidationReport
     public override string ToString()
     {
         var summary = string.Create(CultureInfo.InvariantCulture, $"{RowsRead} rows read, {RowsKept} kept, {RowsSkipped} skipped");
+        var details = SkipReasons(null);
+        return details.Length == 0 ? summary : summary + ": " + details;
+    }
+
+    /// <summary>
+    /// Why a set ended up empty, for example "12 rows read, 12 skipped: 12 too long (limit 48 tokens)";
+    /// <paramref name="tokenLimit"/> is the tokenizer stage's MaxLength when known.
+    /// </summary>
+    internal string DescribeEmpty(int? tokenLimit)
+    {
+        var summary = string.Create(CultureInfo.InvariantCulture, $"{RowsRead} rows read, {RowsSkipped} skipped");
+        var details = SkipReasons(tokenLimit);
+        return details.Length == 0 ? summary : summary + ": " + details;
+    }
+
+    private string SkipReasons(int? tokenLimit)
+    {
+        var limit = tokenLimit is { } l ? string.Create(CultureInfo.InvariantCulture, $" (limit {l} tokens)") : "";
         var reasons = new (long Count, string Label)[]
         {
             (EmptyPrompts, "empty prompt"),
@@ -58,9 +76,8 @@ public sealed class DataValidationReport
             (EmptyChosen, "empty chosen"),
             (EmptyRejected, "empty rejected"),
             (ChosenEqualsRejected, "chosen == rejected"),
-            (TooLong, "too long"),
+            (TooLong, "too long" + limit),
         };
-        var details = reasons.Where(r => r.Count > 0).Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Count} {r.Label}")).ToList();
-        return details.Count == 0 ? summary : summary + ": " + string.Join(", ", details);
+        return string.Join(", ", reasons.Where(r => r.Count > 0).Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Count} {r.Label}")));
     }
 }

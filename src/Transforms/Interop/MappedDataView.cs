@@ -1,11 +1,15 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using XRight.Data;
 
 namespace XRight.Interop;
 
 /// <summary>The lazy output of an <see cref="AddedColumnsMapper"/> over an input view.</summary>
-internal sealed class MappedDataView(IDataView input, AddedColumnsMapper mapper) : IDataView
+internal sealed class MappedDataView(IDataView input, AddedColumnsMapper mapper) : IDataView, IRowOrigin
 {
+    /// <summary>Rows map one to one, so a row's origin is its input row's.</summary>
+    public string? Locate(long rowNumber) => RowOrigin.Locate(input, rowNumber);
+
     public DataViewSchema Schema => mapper.OutputSchema;
 
     public bool CanShuffle => input.CanShuffle;

@@ -142,13 +142,21 @@ public sealed class TokenizeForCausalLmTransformer : ITransformer
             return [.. present];
         }
 
+        // The token budget rides on the fit column, so that a reader that skips rows as too long can say the limit.
+        private static DataViewSchema.Annotations MaxLengthAnnotation(int maxLength)
+        {
+            var builder = new DataViewSchema.Annotations.Builder();
+            builder.Add(PostTrainingColumnNames.MaxLengthAnnotation, NumberDataViewType.Int32, (ref int value) => value = maxLength);
+            return builder.ToAnnotations();
+        }
+
         private static DataViewSchema.DetachedColumn[] AddedColumns(TokenizeForCausalLmOptions options, DataViewSchema schema)
         {
             var vector = new VectorDataViewType(NumberDataViewType.Int32);
             return
             [
                 .. PresentTextColumns(options, schema).Select(c => new DataViewSchema.DetachedColumn(PostTrainingColumnNames.TokensOf(c.Name), vector)),
-                new DataViewSchema.DetachedColumn(options.Columns.TokensFit, BooleanDataViewType.Instance),
+                new DataViewSchema.DetachedColumn(options.Columns.TokensFit, BooleanDataViewType.Instance, MaxLengthAnnotation(options.MaxLength)),
             ];
         }
 

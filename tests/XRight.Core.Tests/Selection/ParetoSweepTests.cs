@@ -92,6 +92,58 @@ public sealed class ParetoSweepTests
     }
 
     [TestMethod]
+    public void TruncatedRecordsAreRecomputedAndTheProgressNamesTheFile()
+    {
+        using var dir = new TempDirectory();
+        var setup = Base();
+        var options = Sweep(dir.Path) with { IncludeSequentialBaselines = false };
+        var (first, _, _) = Run(setup, options);
+        var optimumFile = Path.Combine(dir.Path, "optimum.json");
+        var recordFile = Path.Combine(dir.Path, "candidates", "alright-l0.5.json");
+        foreach (var file in new[] { optimumFile, recordFile })
+        {
+            var text = File.ReadAllText(file);
+            File.WriteAllText(file, text[..(text.Length / 2)]);
+        }
+
+        var (second, trainer, log) = Run(setup, options);
+
+        CollectionAssert.AreEqual(new[] { "ALRIGHT λ=0.5" }, trainer.Trained, "the candidate whose record was cut short is trained again");
+        var optimumStart = log.Events.First(e => e.Index < 0);
+        Assert.IsFalse(optimumStart.Reused);
+        StringAssert.Contains(optimumStart.Note, optimumFile);
+        StringAssert.Contains(optimumStart.Note, "unreadable");
+        var candidateStart = log.Events.First(e => e.Index == 0);
+        StringAssert.Contains(candidateStart.Note, recordFile);
+        Assert.IsTrue(log.Events.Where(e => !ReferenceEquals(e, optimumStart) && !ReferenceEquals(e, candidateStart)).All(e => e.Note is null));
+        Assert.AreEqual(first.Optimum, second.Optimum, "the recomputed f* is the same");
+        CollectionAssert.AreEqual(Objectives(first), Objectives(second));
+        var (_, trainer3, log3) = Run(setup, options);
+        Assert.IsEmpty(trainer3.Trained, "the rewritten records are whole again");
+        Assert.IsTrue(log3.Events.All(e => e.Reused && e.Note is null));
+    }
+
+    [TestMethod]
+    public void AnOptimumRecordWithItsKeyButNoEstimateIsRecomputedNotReadAsZero()
+    {
+        using var dir = new TempDirectory();
+        var setup = Base();
+        var options = Sweep(dir.Path) with { IncludeSequentialBaselines = false };
+        var (first, _, _) = Run(setup, options);
+        var optimumFile = Path.Combine(dir.Path, "optimum.json");
+        var key = System.Text.Json.JsonDocument.Parse(File.ReadAllText(optimumFile)).RootElement.GetProperty("Key").GetString();
+        File.WriteAllText(optimumFile, System.Text.Json.JsonSerializer.Serialize(new { Key = key }));
+
+        var (second, _, log) = Run(setup, options);
+
+        var optimumStart = log.Events.First(e => e.Index < 0);
+        Assert.IsFalse(optimumStart.Reused, "a record without its estimate is not reused");
+        StringAssert.Contains(optimumStart.Note, "holds no complete record");
+        Assert.AreEqual(first.Optimum, second.Optimum, "the estimate is computed again, not taken as (0, 0)");
+        Assert.AreNotEqual(new ObjectivePair(0, 0), second.Optimum);
+    }
+
+    [TestMethod]
     public void AChangedLambdaListReusesTheMatchingCandidatesOnly()
     {
         using var dir = new TempDirectory();
@@ -180,5 +232,35 @@ public sealed class ParetoSweepTests
         Assert.ThrowsExactly<ArgumentException>(() => new ParetoSweep(new ParetoSweepOptions { Strategies = [JointStrategy.Sequential] }).Plan(inputs.Options));
         Assert.ThrowsExactly<ArgumentException>(() => new ParetoSweep(new ParetoSweepOptions { Lambdas = [0.5, 0.5] }).Plan(inputs.Options));
         Assert.ThrowsExactly<ArgumentException>(() => new ParetoSweep(new ParetoSweepOptions()).Run(inputs with { ModelIdentity = " " }, new CountingTrainer()));
+    }
+
+    [TestMethod]
+    [DataRow("empty", "ParetoSweepOptions.Lambdas is empty")]
+    [DataRow("range", "ParetoSweepOptions.Lambdas must lie in [0, 1]")]
+    [DataRow("duplicate", "ParetoSweepOptions.Lambdas lists λ = 0.5 more than once")]
+    [DataRow("split", "ParetoSweepOptions.SequentialDpoEpochs must lie in 1 … 1")]
+    [DataRow("split-twice", "ParetoSweepOptions.SequentialDpoEpochs lists 1 more than once")]
+    public void BadSweepOptionsFailInRunBeforeTheWorkingDirectoryIsCreated(string problem, string expected)
+    {
+        using var dir = new TempDirectory();
+        var work = Path.Combine(dir.Path, "sweep");
+        var options = Sweep(work) with { Strategies = [JointStrategy.AlRight] };
+        options = problem switch
+        {
+            "empty" => options with { Lambdas = [] },
+            "range" => options with { Lambdas = [0.5, -0.1] },
+            "duplicate" => options with { Lambdas = [0.5, 0.25, 0.5] },
+            "split" => options with { SequentialDpoEpochs = [2] },
+            _ => options with { SequentialDpoEpochs = [1, 1] },
+        };
+        var trainer = new CountingTrainer();
+        var log = new Log();
+
+        var error = Assert.Throws<ArgumentException>(() => new ParetoSweep(options).Run(Base().Inputs(), trainer, log));
+
+        StringAssert.Contains(error.Message, expected);
+        Assert.IsFalse(Directory.Exists(work), "nothing is written");
+        Assert.IsEmpty(trainer.Trained);
+        Assert.IsEmpty(log.Events);
     }
 }

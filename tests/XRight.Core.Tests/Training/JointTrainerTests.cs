@@ -165,6 +165,44 @@ public sealed class JointTrainerTests
             result.Summary.Trajectory.Select(p => (p.Step, p.FDpo, p.FSft)).ToArray());
     }
 
+    [TestMethod]
+    public void HalfWrittenCheckpointFoldersAreRemovedOnResumeAndAtTheEnd()
+    {
+        var data = TinyTask.Data();
+        using var dir = new TempDirectory();
+        var options = TinyTask.Options(JointStrategy.AlRight);
+        var interrupted = options with { Checkpoints = options.Checkpoints with { Directory = dir.Path, Interval = 3 } };
+        using var cancel = new CancellationTokenSource();
+        Assert.ThrowsExactly<OperationCanceledException>(() => new JointTrainer(interrupted).Train(() => TinyTask.Model(), data, new Progress7(cancel), cancel.Token));
+        var last = Directory.GetDirectories(dir.Path, "checkpoint-*").Order().Last();
+        var lastBytes = Directory.GetFiles(last).Order().Select(File.ReadAllBytes).ToArray();
+
+        // What a kill during a save leaves, and lookalikes that are not the run's own.
+        string Abandoned(int step) => Path.Combine(dir.Path, $".checkpoint-{step:D7}.{Guid.NewGuid():N}.tmp");
+        var killed = Directory.CreateDirectory(Abandoned(9)).FullName;
+        File.WriteAllBytes(Path.Combine(killed, "trainable.safetensors"), [1, 2, 3]);
+        var other = Directory.CreateDirectory(Path.Combine(dir.Path, ".checkpoint-notes.tmp")).FullName;
+        var file = Path.Combine(dir.Path, "notes.txt");
+        File.WriteAllText(file, "mine");
+
+        // Resuming alone (the run is then stopped at once) removes them.
+        using var stopAtOnce = new CancellationTokenSource();
+        stopAtOnce.Cancel();
+        var resumed = interrupted with { Checkpoints = interrupted.Checkpoints with { ResumeFrom = last } };
+        Assert.ThrowsExactly<OperationCanceledException>(() => new JointTrainer(resumed).Train(() => TinyTask.Model(), data, null, stopAtOnce.Token));
+        Assert.IsFalse(Directory.Exists(killed), "the half-written checkpoint is removed on resume");
+        Assert.IsTrue(Directory.Exists(other), "a folder of another name is left alone");
+        Assert.AreEqual("mine", File.ReadAllText(file));
+        CollectionAssert.AreEqual(lastBytes.SelectMany(b => b).ToArray(), Directory.GetFiles(last).Order().Select(File.ReadAllBytes).SelectMany(b => b).ToArray(), "the good checkpoint is unchanged");
+
+        // A run that ends in the directory removes them too.
+        var again = Directory.CreateDirectory(Abandoned(12)).FullName;
+        using var result = new JointTrainer(resumed).Train(() => TinyTask.Model(), data).Model;
+        Assert.IsFalse(Directory.Exists(again), "the half-written checkpoint is removed when the run ends");
+        Assert.IsTrue(Directory.Exists(other));
+        Assert.IsEmpty(Directory.GetDirectories(dir.Path, ".checkpoint-*.*.tmp").Where(d => d != other).ToArray());
+    }
+
     private sealed class Progress7(CancellationTokenSource cancel) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value)

@@ -21,15 +21,21 @@ internal static class PeftAdapterFolder
     public static void Save(CausalLm model, LoraAdapters adapters, string folder)
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
-        Directory.CreateDirectory(folder);
+        model.ThrowIfDisposed();
         var weights = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var (name, layer) in adapters.Layers)
         {
+            if (layer.LoraA.IsInvalid || layer.LoraB.IsInvalid)
+                throw new ObjectDisposedException(model.Describe(), $"The LoRA adapter of '{name}' is disposed; {model.Describe()} cannot be saved.");
             weights[$"{KeyPrefix}{name}.lora_A.weight"] = layer.LoraA;
             weights[$"{KeyPrefix}{name}.lora_B.weight"] = layer.LoraB;
         }
-        SafeTensorsFile.Save(Path.Combine(folder, WeightsFileName), weights);
-        AtomicFile.WriteAllText(Path.Combine(folder, ConfigFileName), ConfigJson(model, adapters));
+        var config = ConfigJson(model, adapters);
+        AtomicFolder.Write(folder, staging =>
+        {
+            SafeTensorsFile.Save(Path.Combine(staging, WeightsFileName), weights);
+            AtomicFile.WriteAllText(Path.Combine(staging, ConfigFileName), config);
+        }, name => name is WeightsFileName or ConfigFileName);
     }
 
     /// <summary>Reads the adapter's options from <c>adapter_config.json</c>, refusing PEFT features this library does not implement.</summary>

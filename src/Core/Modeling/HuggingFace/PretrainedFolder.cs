@@ -21,7 +21,9 @@ internal static partial class PretrainedFolder
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"The model folder '{folder}' does not exist.");
-        var config = CausalLmConfig.FromFile(Path.Combine(folder, ConfigFileName));
+        var configPath = Path.Combine(folder, ConfigFileName);
+        if (File.Exists(configPath) && SafeTensorsCheckpoint.Exists(folder)) ConfigPlausibility.Check(configPath, folder);
+        var config = CausalLmConfig.FromFile(configPath);
         if (!SafeTensorsCheckpoint.Exists(folder))
         {
             bool pickle = File.Exists(Path.Combine(folder, "pytorch_model.bin")) || File.Exists(Path.Combine(folder, "pytorch_model.bin.index.json"));
@@ -57,22 +59,34 @@ internal static partial class PretrainedFolder
     /// adapter tensors), then the configuration with <c>torch_dtype</c> set to the weights' type, then
     /// the generation configuration.
     /// </summary>
-    public static void Save(CausalLm model, string folder, long maxShardBytes, bool mergeLora)
+    public static void Save(CausalLm model, string folder, long maxShardBytes, bool mergeLora, Action<string>? writeFirst = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxShardBytes);
-        Directory.CreateDirectory(folder);
-        using (var scope = NewDisposeScope())
+        model.ThrowIfDisposed();
+        AtomicFolder.Write(folder, staging =>
         {
-            var merged = model.LinearLayers().Where(l => mergeLora && l.Layer.HasLora).ToDictionary(l => l.Name + ".weight", l => l.Layer.MergedWeight(), StringComparer.Ordinal);
-            var weights = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-            foreach (var (name, parameter) in model.named_parameters())
-                if (!IsAdapterTensor(name)) weights[name] = merged.TryGetValue(name, out var m) ? m : parameter;
-            SafeTensorsCheckpoint.Save(folder, weights, maxShardBytes);
-        }
-        AtomicFile.WriteAllText(Path.Combine(folder, ConfigFileName), model.Config.ToJsonWithDtype(DtypeNames.HuggingFaceName(model.Dtype)));
-        AtomicFile.WriteAllText(Path.Combine(folder, GenerationConfigFileName), model.GenerationConfigJson ?? DefaultGenerationConfig(model.Config));
+            writeFirst?.Invoke(staging);
+            using (var scope = NewDisposeScope())
+            {
+                var merged = model.LinearLayers().Where(l => mergeLora && l.Layer.HasLora).ToDictionary(l => l.Name + ".weight", l => l.Layer.MergedWeight(), StringComparer.Ordinal);
+                var weights = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+                foreach (var (name, parameter) in model.named_parameters())
+                    if (!IsAdapterTensor(name)) weights[name] = merged.TryGetValue(name, out var m) ? m : parameter;
+                SafeTensorsCheckpoint.Save(staging, weights, maxShardBytes);
+            }
+            AtomicFile.WriteAllText(Path.Combine(staging, ConfigFileName), model.Config.ToJsonWithDtype(DtypeNames.HuggingFaceName(model.Dtype)));
+            AtomicFile.WriteAllText(Path.Combine(staging, GenerationConfigFileName), model.GenerationConfigJson ?? DefaultGenerationConfig(model.Config));
+        }, IsWrittenBySave);
     }
+
+    /// <summary>
+    /// The names a save governs: the configuration files and every weights file of either layout, so
+    /// a save never leaves an older layout's weights beside its own.
+    /// </summary>
+    internal static bool IsWrittenBySave(string name) =>
+        name is ConfigFileName or GenerationConfigFileName or SafeTensorsCheckpoint.SingleFileName or CheckpointIndex.FileName
+        || (name.StartsWith("model-", StringComparison.Ordinal) && name.EndsWith(".safetensors", StringComparison.Ordinal));
 
     /// <summary>
     /// How stored tensor names become parameter names. A checkpoint saved from the bare trunk (transformers'

@@ -16,7 +16,7 @@ namespace XRight.Modeling.SafeTensors;
 /// </remarks>
 public static partial class SafeTensorsCheckpoint
 {
-    private const string SingleFileName = "model.safetensors";
+    internal const string SingleFileName = "model.safetensors";
 
     /// <summary>Whether <paramref name="folder"/> holds <c>model.safetensors</c> or <c>model.safetensors.index.json</c>.</summary>
     public static bool Exists(string folder)
@@ -135,6 +135,14 @@ public static partial class SafeTensorsCheckpoint
     }
 
     internal static string ShardFileName(int number, int count) => $"model-{number:D5}-of-{count:D5}.safetensors";
+
+    /// <summary>Every tensor's header entry (name, type, shape), from the headers only, and how messages name the checkpoint.</summary>
+    internal static (IReadOnlyList<SafeTensorsEntry> Entries, string Name) Entries(string folder)
+    {
+        var shards = ReadShards(folder);
+        var name = shards.Count == 1 && Path.GetFileName(shards[0].Path) == SingleFileName ? SingleFileName : $"the {shards.Count}-shard checkpoint";
+        return ([.. shards.SelectMany(shard => SafeTensorsFile.ReadHeader(shard.Path).Entries)], name);
+    }
 
     private static List<(string Path, IReadOnlyList<string> Names)> ReadShards(string folder)
     {

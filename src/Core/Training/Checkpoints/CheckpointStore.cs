@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using XRight.IO;
 using XRight.Modeling.SafeTensors;
 using XRight.Training.Reference;
@@ -14,7 +15,7 @@ namespace XRight.Training.Checkpoints;
 /// assembled in a temporary folder and renamed into place, so an interrupted write never replaces or
 /// damages the last good one.
 /// </summary>
-internal static class CheckpointStore
+internal static partial class CheckpointStore
 {
     public const string TrainableFile = "trainable.safetensors";
     public const string OptimizerFile = "optimizer.safetensors";
@@ -55,6 +56,32 @@ internal static class CheckpointStore
         => Directory.Exists(directory)
             ? Directory.GetDirectories(directory, Prefix + "*").Order(StringComparer.Ordinal).ToArray()
             : [];
+
+    /// <summary>
+    /// Removes the half-written checkpoint folders (<c>.checkpoint-NNNNNNN.&lt;guid&gt;.tmp</c>, exactly the names
+    /// <see cref="Save"/> assembles under) that a killed run left in <paramref name="directory"/>; nothing else
+    /// is touched. Returns the folders removed.
+    /// </summary>
+    public static IReadOnlyList<string> RemoveAbandoned(string directory)
+    {
+        if (!Directory.Exists(directory)) return [];
+        var removed = new List<string>();
+        foreach (var folder in Directory.GetDirectories(directory, "." + Prefix + "*.tmp"))
+        {
+            if (!AbandonedPattern().IsMatch(Path.GetFileName(folder))) continue;
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+                removed.Add(folder);
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+        return removed;
+    }
+
+    [GeneratedRegex(@"^\.checkpoint-\d{7}\.[0-9a-f]{32}\.tmp$")]
+    private static partial Regex AbandonedPattern();
 
     public static CheckpointState ReadState(string folder)
     {

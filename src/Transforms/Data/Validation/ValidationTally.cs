@@ -3,7 +3,7 @@ using System.Globalization;
 namespace XRight.Data.Validation;
 
 /// <summary>Counts rows by outcome; in strict mode the first bad row throws instead of being counted.</summary>
-internal sealed class ValidationTally(string source, bool strict)
+internal sealed class ValidationTally(string source, bool strict, Func<long, string?>? locate = null)
 {
     private readonly long[] _skipped = new long[Enum.GetValues<SkipReason>().Length];
     private long _rowsRead;
@@ -18,7 +18,7 @@ internal sealed class ValidationTally(string source, bool strict)
         if (strict)
         {
             throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
-                $"{source}, row {rowNumber}, {problem.ColumnsText}: {problem.Description}. Strict validation stops at the first such row; with DataValidationOptions.Strict = false it is skipped and counted."));
+                $"{locate?.Invoke(rowNumber) ?? $"{source}, row {rowNumber}"}, {problem.ColumnsText}: {problem.Description}. Strict validation stops at the first such row; with DataValidationOptions.Strict = false it is skipped and counted."));
         }
         _skipped[(int)problem.Reason]++;
         return false;

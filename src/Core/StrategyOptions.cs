@@ -45,6 +45,16 @@ public sealed record StrategyOptions
     /// </summary>
     public bool EstimateMissingOptimum { get; init; } = true;
 
+    /// <summary>
+    /// True when <see cref="DpoOptimum"/> is an estimate (a single-objective run's best value) rather than a
+    /// known optimum: the gap stop rule then treats it as one (see <see cref="EvaluationOptions.StopGap"/>).
+    /// An f* this trainer estimates itself is always treated so. Default: false.
+    /// </summary>
+    public bool DpoOptimumIsEstimate { get; init; }
+
+    /// <summary>Like <see cref="DpoOptimumIsEstimate"/>, for <see cref="SftOptimum"/>. Default: false.</summary>
+    public bool SftOptimumIsEstimate { get; init; }
+
     /// <summary>True when the strategy steps on SFT at all.</summary>
     internal bool UsesSft => Kind != JointStrategy.Sequential || SequentialSftEpochs > 0;
 

@@ -6,7 +6,7 @@ public enum TrainingStopReason
     /// <summary>All planned steps ran.</summary>
     Completed,
 
-    /// <summary>A held-out optimality gap reached <see cref="EvaluationOptions.StopGap"/>.</summary>
+    /// <summary>A held-out optimality gap reached <see cref="EvaluationOptions.StopGap"/> (for an estimated f*, without the run having beaten it).</summary>
     GapReached,
 
     /// <summary>The held-out point weakly dominated <see cref="EvaluationOptions.StopWhenDominating"/>.</summary>

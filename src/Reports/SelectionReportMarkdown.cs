@@ -21,8 +21,9 @@ internal static class SelectionReportMarkdown
         if (chosen.ModelPath is { } modelPath) md.Append(", saved at `").Append(modelPath).Append('`');
         md.AppendLine();
         md.Append("- **Rule:** ").AppendLine(report.Rule);
-        md.Append("- **Ideal point:** f*_DPO = ").Append(Number(report.Ideal.FDpo)).Append(" (").Append(Source(report.Ideal.DpoSource))
-          .Append("), f*_SFT = ").Append(Number(report.Ideal.FSft)).Append(" (").Append(Source(report.Ideal.SftSource)).AppendLine(")");
+        var ideal = report.Ideal;
+        md.Append("- **Ideal point:** f*_DPO = ").Append(Number(ideal.FDpo)).Append(" (").Append(Coordinate(ideal.DpoSource, ideal.DpoMovedToCandidate, ideal.DpoBeforeMove, "f_DPO"))
+          .Append("), f*_SFT = ").Append(Number(ideal.FSft)).Append(" (").Append(Coordinate(ideal.SftSource, ideal.SftMovedToCandidate, ideal.SftBeforeMove, "f_SFT")).AppendLine(")");
         md.Append("- **Pareto front:** ").Append(front.Length).Append(" of ").Append(report.Candidates.Count).Append(" candidates: ")
           .AppendLine(string.Join(", ", front.Select(Cell)));
         md.Append("- **Sequential pairing:** ").AppendLine(report.SequentialMatching);
@@ -30,8 +31,8 @@ internal static class SelectionReportMarkdown
         md.AppendLine("- G_Mix uses f*_Mix,λ ≈ λ·f*_DPO + (1−λ)·f*_SFT at the candidate's own λ; increases are relative to the paired Sequential run; ∆m% > 0 means better objectives than that run.");
         md.AppendLine();
 
-        md.AppendLine("| | Candidate | Strategy | Setting | f_DPO | f_SFT | DPO gap | SFT gap | Ideal distance | G_Mix | Front | Rule score | Sequential run | ∆m% | Runtime Δ% | Peak memory Δ% | Utilization Δ% |");
-        md.AppendLine("|---|---|---|---|--:|--:|--:|--:|--:|--:|:-:|--:|---|--:|--:|--:|--:|");
+        md.AppendLine("| | Candidate | Strategy | Setting | f_DPO | f_SFT | DPO gap | SFT gap | Ideal distance | G_Mix | Front | Stop | Steps | Rule score | Sequential run | ∆m% | Runtime Δ% | Peak memory Δ% | Utilization Δ% |");
+        md.AppendLine("|---|---|---|---|--:|--:|--:|--:|--:|--:|:-:|---|--:|--:|---|--:|--:|--:|--:|");
         foreach (var row in report.Candidates)
         {
             var c = row.Candidate;
@@ -49,6 +50,8 @@ internal static class SelectionReportMarkdown
                 Number(row.IdealDistance),
                 row.MixGap is { } mixGap ? Number(mixGap) : Missing,
                 row.OnFront ? "✓" : "",
+                Stop(row.StopReason),
+                row.Steps.ToString(CultureInfo.InvariantCulture),
                 row.SatisfiesRule ? Number(row.RuleScore) : $"✗ misses by {Number(row.RuleViolation)}",
                 versus is null ? Missing : Cell(versus.Baseline),
                 Percent(versus?.DeltaMPercent),
@@ -68,6 +71,20 @@ internal static class SelectionReportMarkdown
         IdealValueSource.Estimated => "estimated: single-objective run with the same budget",
         IdealValueSource.ReusedEstimate => "estimated: single-objective run with the same budget, reused from an earlier sweep",
         _ => throw new ArgumentOutOfRangeException(nameof(source), source, "Unknown ideal-value source."),
+    };
+
+    // A coordinate that moved names the candidate below the obtained value and that value.
+    private static string Coordinate(IdealValueSource source, string? movedTo, double? before, string objective) => movedTo is null
+        ? Source(source)
+        : $"moved to the observed minimum: {Cell(movedTo)}'s {objective}, below {Number(before ?? double.NaN)} ({Source(source)})";
+
+    private static string Stop(TrainingStopReason reason) => reason switch
+    {
+        TrainingStopReason.Completed => "completed",
+        TrainingStopReason.GapReached => "gap reached",
+        TrainingStopReason.DominatesTarget => "dominates target",
+        TrainingStopReason.StrategyFinished => "strategy finished",
+        _ => reason.ToString(),
     };
 
     // Which candidates (and f* estimates) an earlier sweep with the same content key provided.

@@ -32,6 +32,14 @@ public sealed record CandidateAssessment
     /// <summary>The comparison with the matching Sequential run; null for Sequential runs and unmatched candidates.</summary>
     public SequentialComparison? VersusSequential { get; init; }
 
+    /// <summary>Why the candidate's run ended (<see cref="Training.TrainingRunSummary.StopReason"/>).</summary>
+    [JsonIgnore]
+    public TrainingStopReason StopReason => Candidate.Run.StopReason;
+
+    /// <summary>Optimizer steps the candidate's run took (<see cref="Training.TrainingRunSummary.Steps"/>).</summary>
+    [JsonIgnore]
+    public int Steps => Candidate.Run.Steps;
+
     /// <summary>True when the candidate satisfies the selection rule's constraint.</summary>
     [JsonIgnore]
     public bool SatisfiesRule => RuleViolation <= 0;

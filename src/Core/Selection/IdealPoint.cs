@@ -8,8 +8,30 @@ namespace XRight.Selection;
 /// <param name="FSft">f*_SFT.</param>
 /// <param name="DpoSource">How <paramref name="FDpo"/> was obtained.</param>
 /// <param name="SftSource">How <paramref name="FSft"/> was obtained.</param>
+/// <remarks>
+/// The point never lies above a value a candidate reached: where a candidate's final value is below the
+/// obtained f*, <see cref="ParetoSelection.Analyze"/> moves the coordinate to the smallest such value and
+/// records the candidate in <see cref="DpoMovedToCandidate"/> / <see cref="SftMovedToCandidate"/> and the
+/// value it replaced in <see cref="DpoBeforeMove"/> / <see cref="SftBeforeMove"/> (the source stays that of the replaced value).
+/// </remarks>
 public sealed record IdealPoint(double FDpo, double FSft, IdealValueSource DpoSource, IdealValueSource SftSource)
 {
+    /// <summary>The candidate whose final f_DPO was below the obtained f*_DPO, when <see cref="FDpo"/> moved to it; null when it did not move.</summary>
+    public string? DpoMovedToCandidate { get; init; }
+
+    /// <summary>The f*_DPO that was obtained (from <see cref="DpoSource"/>) before it moved; null when it did not move.</summary>
+    public double? DpoBeforeMove { get; init; }
+
+    /// <summary>The candidate whose final f_SFT was below the obtained f*_SFT, when <see cref="FSft"/> moved to it; null when it did not move.</summary>
+    public string? SftMovedToCandidate { get; init; }
+
+    /// <summary>The f*_SFT that was obtained (from <see cref="SftSource"/>) before it moved; null when it did not move.</summary>
+    public double? SftBeforeMove { get; init; }
+
+    /// <summary>True when a coordinate moved to an observed candidate minimum below its estimate.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool MovedToObservedMinimum => DpoMovedToCandidate is not null || SftMovedToCandidate is not null;
+
     /// <summary>The DPO optimality gap f_DPO − f*_DPO.</summary>
     public double DpoGap(double fDpo) => fDpo - FDpo;
 

@@ -64,10 +64,19 @@ public static class ParetoSelection
             ? value
             : throw new ArgumentException($"ParetoSelectionOptions.{option} must be finite when given; found {value}.", nameof(options));
 
-        return new IdealPoint(
+        var obtained = new IdealPoint(
             options.DpoOptimum is { } dpo ? Given(dpo, nameof(options.DpoOptimum)) : candidates.Min(c => c.FDpo),
             options.SftOptimum is { } sft ? Given(sft, nameof(options.SftOptimum)) : candidates.Min(c => c.FSft),
             options.DpoOptimum is null ? IdealValueSource.CandidateMinimum : options.DpoOptimumSource,
             options.SftOptimum is null ? IdealValueSource.CandidateMinimum : options.SftOptimumSource);
+        // The ideal point may never lie above a value a candidate reached: such an f* was no optimum.
+        var bestDpo = candidates.MinBy(c => c.FDpo)!;
+        var bestSft = candidates.MinBy(c => c.FSft)!;
+        var ideal = obtained;
+        if (bestDpo.FDpo < obtained.FDpo)
+            ideal = ideal with { FDpo = bestDpo.FDpo, DpoMovedToCandidate = bestDpo.Name, DpoBeforeMove = obtained.FDpo };
+        if (bestSft.FSft < obtained.FSft)
+            ideal = ideal with { FSft = bestSft.FSft, SftMovedToCandidate = bestSft.Name, SftBeforeMove = obtained.FSft };
+        return ideal;
     }
 }

@@ -188,7 +188,14 @@ public sealed class ParetoSweep
         var checkpoints = Path.Combine(context.Work, CheckpointsFolder, plan.Slug);
         var options = plan.Options with
         {
-            Strategy = plan.Options.Strategy with { DpoOptimum = optimum.Dpo, SftOptimum = optimum.Sft },
+            // An estimated f* stops a candidate only while its evaluations do not contradict it (EvaluationOptions.StopGap).
+            Strategy = plan.Options.Strategy with
+            {
+                DpoOptimum = optimum.Dpo,
+                SftOptimum = optimum.Sft,
+                DpoOptimumIsEstimate = Options.DpoOptimum is null,
+                SftOptimumIsEstimate = Options.SftOptimum is null,
+            },
             Checkpoints = plan.Options.Checkpoints with { Directory = checkpoints, ResumeFrom = null },
         };
         var key = context.Key("candidate", options);

@@ -14,7 +14,7 @@ namespace XRight.Training;
 /// <remarks>
 /// Order of work: the options and data are checked before anything runs; the reference log-probs are
 /// computed once (or read from the cache file); f* is estimated by single-objective runs of the same
-/// budget when MAXRIGHT needs an unknown one; then the main run, with held-out evaluations, stopping
+/// budget when MAXRIGHT needs an unknown one (the best held-out value each reaches); then the main run, with held-out evaluations, stopping
 /// rules and checkpoints.
 /// </remarks>
 public sealed class JointTrainer
@@ -103,6 +103,9 @@ public sealed class JointTrainer
             {
                 DpoOptimum = dpoStar,
                 SftOptimum = sftStar,
+                // An f* not given by the caller was estimated here (or in the resumed run's first part).
+                DpoOptimumIsEstimate = o.Strategy.DpoOptimum is null || o.Strategy.DpoOptimumIsEstimate,
+                SftOptimumIsEstimate = o.Strategy.SftOptimum is null || o.Strategy.SftOptimumIsEstimate,
             };
             return run.Execute(o.Checkpoints.ResumeFrom);
         }
@@ -114,11 +117,18 @@ public sealed class JointTrainer
     }
 
     /// <summary>
-    /// Estimates f*_DPO and f*_SFT as the held-out values reached by a DPO-only and an SFT-only run with
-    /// the same number of steps as the configured strategy (the paper's approximation).
+    /// Estimates f*_DPO and f*_SFT by a DPO-only and an SFT-only run with the same number of steps as the
+    /// configured strategy (the paper's approximation): each estimate is the best held-out value seen along
+    /// its run, evaluated where a normal run is (after step 1, every <see cref="EvaluationOptions.Interval"/>
+    /// steps and at the end), not its last value. These runs take their whole budget: no stop rule applies.
     /// </summary>
     public ObjectivePair EstimateOptimum(Func<CausalLm> createModel, JointTrainingData data,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+        => EstimateOptimumRuns(createModel, data, progress, cancellationToken).Optimum;
+
+    /// <summary><see cref="EstimateOptimum"/> with the records of its two single-objective runs.</summary>
+    internal (ObjectivePair Optimum, TrainingRunSummary Dpo, TrainingRunSummary Sft) EstimateOptimumRuns(Func<CausalLm> createModel, JointTrainingData data,
+        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(createModel);
         var o = Prepare(data, out var split);
@@ -126,9 +136,15 @@ public sealed class JointTrainer
         var (reference, padId, probe) = PrepareReference(o, createModel, split, context, progress, cancellationToken);
         probe?.Dispose();
         var reference0 = reference ?? ReferenceForSingleObjective(o, createModel, split, padId);
-        return new ObjectivePair(SingleObjective(o, createModel, split, reference0, padId, ObjectiveKind.Dpo, progress, cancellationToken),
-                                 SingleObjective(o, createModel, split, reference0, padId, ObjectiveKind.Sft, progress, cancellationToken));
+        var dpo = SingleObjective(o, createModel, split, reference0, padId, ObjectiveKind.Dpo, progress, cancellationToken);
+        var sft = SingleObjective(o, createModel, split, reference0, padId, ObjectiveKind.Sft, progress, cancellationToken);
+        return (new ObjectivePair(Best(dpo, ObjectiveKind.Dpo), Best(sft, ObjectiveKind.Sft)), dpo, sft);
     }
+
+    // The best held-out value of the run's objective over its evaluations (the final one included).
+    private static double Best(TrainingRunSummary run, ObjectiveKind objective)
+        => run.Trajectory.Select(p => objective == ObjectiveKind.Dpo ? p.FDpo : p.FSft)
+              .Append(objective == ObjectiveKind.Dpo ? run.Final.FDpo : run.Final.FSft).Min();
 
     private JointTrainerOptions Prepare(JointTrainingData data, out DataSplit split)
     {
@@ -172,8 +188,8 @@ public sealed class JointTrainer
         if (!o.Strategy.EstimateMissingOptimum)
             throw new ArgumentException($"JointTrainerOptions: {o.Strategy.Kind} needs DpoOptimum and SftOptimum (f*), and EstimateMissingOptimum is off.");
         var reference0 = reference ?? ReferenceForSingleObjective(o, createModel, split, padId);
-        dpo ??= SingleObjective(o, createModel, split, reference0, padId, ObjectiveKind.Dpo, progress, cancellation);
-        sft ??= SingleObjective(o, createModel, split, reference0, padId, ObjectiveKind.Sft, progress, cancellation);
+        dpo ??= Best(SingleObjective(o, createModel, split, reference0, padId, ObjectiveKind.Dpo, progress, cancellation), ObjectiveKind.Dpo);
+        sft ??= Best(SingleObjective(o, createModel, split, reference0, padId, ObjectiveKind.Sft, progress, cancellation), ObjectiveKind.Sft);
         return (dpo, sft);
     }
 
@@ -184,7 +200,7 @@ public sealed class JointTrainer
         return ReferenceBuilder.FromCurrentPolicy(model, o, split.AllPreferences, padId);
     }
 
-    private double SingleObjective(JointTrainerOptions o, Func<CausalLm> createModel, DataSplit split, ReferenceLogProbCache reference, int padId,
+    private static TrainingRunSummary SingleObjective(JointTrainerOptions o, Func<CausalLm> createModel, DataSplit split, ReferenceLogProbCache reference, int padId,
         ObjectiveKind objective, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
     {
         using var model = Policy(createModel, o, null);
@@ -200,12 +216,11 @@ public sealed class JointTrainer
             InstructionEvaluation = objective == ObjectiveKind.Sft ? split.InstructionEvaluation : [],
             PreferenceEvaluation = objective == ObjectiveKind.Dpo ? split.PreferenceEvaluation : [],
             Reference = reference,
-            EvaluateDuringRun = false,
+            ApplyStopRules = false,
             Progress = progress,
             Cancellation = cancellation,
         });
-        var final = run.Execute(resumeFrom: null).Summary.Final;
-        return objective == ObjectiveKind.Dpo ? final.FDpo : final.FSft;
+        return run.Execute(resumeFrom: null).Summary;
     }
 
     /// <summary>Optimizer steps of the configured strategy, cut at <see cref="StrategyOptions.MaxSteps"/>.</summary>

@@ -29,6 +29,7 @@ internal sealed class TrainingRun
     private readonly Func<CausalLm, ReferenceLogProbCache>? _lateReference;
     private readonly string _phase;
     private readonly bool _evaluateDuringRun;
+    private readonly bool _applyStopRules;
     private readonly string? _checkpointDirectory;
     private readonly string _optionsFingerprint;
     private readonly IProgress<TrainingProgress>? _progress;
@@ -59,6 +60,7 @@ internal sealed class TrainingRun
         _lateReference = setup.LateReference;
         _phase = setup.Phase;
         _evaluateDuringRun = setup.EvaluateDuringRun;
+        _applyStopRules = setup.ApplyStopRules;
         _checkpointDirectory = setup.CheckpointDirectory;
         _optionsFingerprint = setup.OptionsFingerprint;
         _progress = setup.Progress;
@@ -111,7 +113,7 @@ internal sealed class TrainingRun
             if (evaluate)
             {
                 var point = Evaluate(clock, stepped);
-                if (StopRule(point) is { } reason) { stop = reason; break; }
+                if (_applyStopRules && StopRule(point) is { } reason) { stop = reason; break; }
             }
             if (_checkpointDirectory is not null && _options.Checkpoints.Interval > 0 && _step % _options.Checkpoints.Interval == 0)
                 SaveCheckpoint(clock);
@@ -143,6 +145,12 @@ internal sealed class TrainingRun
     public double? DpoOptimum { get; init; }
 
     public double? SftOptimum { get; init; }
+
+    /// <summary>True when <see cref="DpoOptimum"/> is an estimate, which the run's evaluations may contradict.</summary>
+    public bool DpoOptimumIsEstimate { get; init; }
+
+    /// <summary>True when <see cref="SftOptimum"/> is an estimate.</summary>
+    public bool SftOptimumIsEstimate { get; init; }
 
     // One optimizer step: ask the strategy, compute what it needs, backward over the micro-batches, clip, update.
     private ObjectiveKind? Step()
@@ -327,12 +335,22 @@ internal sealed class TrainingRun
     // optimum in its phase by design and must still run the other phase.
     private TrainingStopReason? StopRule(TrajectoryPoint point)
     {
-        bool gapReached = (DpoOptimum is { } dpoStar && point.FDpo - dpoStar <= _options.Evaluation.StopGap)
-                          || (SftOptimum is { } sftStar && point.FSft - sftStar <= _options.Evaluation.StopGap);
-        if (gapReached && _strategy is not SequentialStrategy) return TrainingStopReason.GapReached;
+        if (_options.Evaluation.StopGap is { } stopGap && _strategy is not SequentialStrategy
+            && (GapReached(point.FDpo, DpoOptimum, DpoOptimumIsEstimate, p => p.FDpo, stopGap)
+                || GapReached(point.FSft, SftOptimum, SftOptimumIsEstimate, p => p.FSft, stopGap)))
+            return TrainingStopReason.GapReached;
         if (_options.Evaluation.StopWhenDominating is { } target && point.FDpo <= target.Dpo && point.FSft <= target.Sft)
             return TrainingStopReason.DominatesTarget;
         return null;
+    }
+
+    // A given f* stops at f − f* ≤ gap. An estimate stops only within ±gap of it, and never once an evaluation
+    // of this run (the trajectory, restored on resume, includes the current one) has beaten it by more than the gap.
+    private bool GapReached(double value, double? optimum, bool isEstimate, Func<TrajectoryPoint, double> objective, double stopGap)
+    {
+        if (optimum is not { } star) return false;
+        if (!isEstimate) return value - star <= stopGap;
+        return Math.Abs(value - star) <= stopGap && !_trajectory.Any(p => objective(p) < star - stopGap);
     }
 
     private void Report(Stopwatch clock, ObjectiveKind? stepped)

@@ -24,6 +24,9 @@ internal sealed record TrainingRunSetup
     public Func<CausalLm, ReferenceLogProbCache>? LateReference { get; init; }
 
     public bool EvaluateDuringRun { get; init; } = true;
+
+    /// <summary>False for runs that must take their whole budget whatever the evaluations show (the f* estimates).</summary>
+    public bool ApplyStopRules { get; init; } = true;
     public string? CheckpointDirectory { get; init; }
     public string OptionsFingerprint { get; init; } = "";
     public IProgress<TrainingProgress>? Progress { get; init; }

@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using XRight.Interop;
+using XRight.Runtime;
 using XRight.Selection;
 using XRight.Text;
 using XRight.Training;
@@ -98,7 +99,7 @@ public sealed class ParetoSelectEstimator : IEstimator<JointPostTrainTransformer
         // mlContext.CancelExecution() cancels the hosts of the context: asked at every step report of every run.
         var host = ((IHostEnvironment)_context).Register("ParetoSelect");
         using var stop = new CancellationTokenSource();
-        var progress = new SyncProgress(report =>
+        var progress = new SyncProgress<ParetoProgress>(report =>
         {
             _progress?.Report(report);
             if (MlNetBridge.IsCanceled(host)) stop.Cancel();
@@ -147,11 +148,5 @@ public sealed class ParetoSelectEstimator : IEstimator<JointPostTrainTransformer
             context.Model.Save(model, schema, run.ModelPath);
             return model.Summary;
         }
-    }
-
-    /// <summary>Forwards each report synchronously (System.Progress would post to a thread pool).</summary>
-    private sealed class SyncProgress(Action<ParetoProgress> report) : IProgress<ParetoProgress>
-    {
-        public void Report(ParetoProgress value) => report(value);
     }
 }

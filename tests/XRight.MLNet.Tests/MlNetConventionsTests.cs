@@ -29,12 +29,6 @@ public sealed class MlNetConventionsTests
         public string Response { get; set; } = "";
     }
 
-    /// <summary>Reports synchronously (System.Progress would post to the thread pool).</summary>
-    private sealed class SyncProgress(Action<TrainingProgress> action) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => action(value);
-    }
-
     private static JointPostTrainOptions Unseeded(JointStrategy strategy = JointStrategy.AlRight)
     {
         var options = Options(strategy);
@@ -109,7 +103,7 @@ public sealed class MlNetConventionsTests
 
         var ml = new MLContext(seed: 1);
         var steps = new List<int>();
-        var progress = new SyncProgress(p =>
+        var progress = new SyncProgress<TrainingProgress>(p =>
         {
             steps.Add(p.Step);
             if (p.Step == 3) ml.PostTraining.CancelExecution();
@@ -132,7 +126,7 @@ public sealed class MlNetConventionsTests
         // A fresh fit resumes from the last one and ends where an uninterrupted run ends.
         var resumedSteps = new List<int>();
         var resume = options with { Checkpoints = options.Checkpoints with { ResumeFrom = folders[^1] } };
-        using var resumed = FitCombined(new MLContext(seed: 1), resume, new SyncProgress(p => resumedSteps.Add(p.Step)));
+        using var resumed = FitCombined(new MLContext(seed: 1), resume, new SyncProgress<TrainingProgress>(p => resumedSteps.Add(p.Step)));
         // 20 instruction rows, 20% held out: 16 in batches of 8 for 2 epochs = 4 steps.
         CollectionAssert.AreEqual(new[] { 4 }, resumedSteps);
         using var uninterrupted = FitCombined(new MLContext(seed: 1), Options());

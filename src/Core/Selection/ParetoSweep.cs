@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using XRight.IO;
+using XRight.Runtime;
 using XRight.Training;
 using XRight.Training.Checkpoints;
 
@@ -146,7 +147,7 @@ public sealed class ParetoSweep
         public string Key(string kind, JointTrainerOptions options) => ContentHash.Combine(kind, OptionsFingerprint.Of(options), DataKey, Inputs.ModelIdentity);
 
         public IProgress<TrainingProgress>? Forward(string name, int index, int count)
-            => Progress is { } sink ? new SyncProgress(step => sink.Report(new ParetoProgress(name, index, count, step, Reused: false))) : null;
+            => Progress is { } sink ? new SyncProgress<TrainingProgress>(step => sink.Report(new ParetoProgress(name, index, count, step, Reused: false))) : null;
     }
 
     /// <summary>The optimum.json file: the estimate and the content key it was computed for.</summary>
@@ -297,11 +298,5 @@ public sealed class ParetoSweep
         }
         Directory.Move(staging, target);
         if (old is not null) Directory.Delete(old, recursive: true);
-    }
-
-    /// <summary>Forwards each report synchronously (System.Progress would post to a thread pool).</summary>
-    private sealed class SyncProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
     }
 }

@@ -74,6 +74,7 @@ internal static class OptionsFingerprint
         null => "none",
         string s => s,
         double d => d.ToString("R", CultureInfo.InvariantCulture),
+        ObjectivePair pair => $"{Format(pair.Dpo)}|{Format(pair.Sft)}", // its ToString would follow the current culture
         IEnumerable items => string.Join('|', items.Cast<object?>().Select(Format)),
         _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "none",
     };

@@ -44,6 +44,14 @@ public sealed class OptionsFingerprintTests
         CollectionAssert.Contains(fa.Split('\n'), "Lora=none");
         CollectionAssert.Contains(fb.Split('\n'), "Lora.TargetModules=q_proj|v_proj");
         CollectionAssert.Contains(fb.Split('\n'), "Lora.Rank=4");
+        var stopAt = a with { Evaluation = a.Evaluation with { StopWhenDominating = new ObjectivePair(0.5, 1.25) } };
+        var culture = System.Globalization.CultureInfo.CurrentCulture;
+        try
+        {
+            System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("de-DE");
+            CollectionAssert.Contains(OptionsFingerprint.Of(stopAt).Split('\n'), "Evaluation.StopWhenDominating=0.5|1.25", "culture-invariant");
+        }
+        finally { System.Globalization.CultureInfo.CurrentCulture = culture; }
         var differences = OptionsFingerprint.Differences(fa, fb).Split('\n');
         CollectionAssert.Contains(differences, "  Evaluation.Fraction: checkpoint 0.03, now 0.25");
         CollectionAssert.Contains(differences, "  Lora.Rank: checkpoint absent, now 4");

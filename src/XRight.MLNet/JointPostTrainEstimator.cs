@@ -4,6 +4,7 @@ using Microsoft.ML.Runtime;
 using XRight.Interop;
 using XRight.Modeling;
 using XRight.Runtime;
+using XRight.Selection;
 using XRight.TextStages;
 using XRight.Text;
 using XRight.Training;
@@ -152,6 +153,7 @@ public sealed class JointPostTrainEstimator : IEstimator<JointPostTrainTransform
             Preferences = rows.Preferences,
             InstructionEvaluation = validation?.Instructions,
             PreferenceEvaluation = validation?.Preferences,
+            TokenizerFingerprint = ContentHash.OfFiles(tokenizer.ToFiles()),
         };
         var result = new JointTrainer(training).Train(createModel, data, progress, stop.Token);
         try

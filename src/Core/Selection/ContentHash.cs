@@ -88,6 +88,25 @@ public static class ContentHash
         return Convert.ToHexString(hash.GetHashAndReset());
     }
 
+    /// <summary>Rows of token-id sequences, in order (each row's sequences length-prefixed, the row count first).</summary>
+    internal static string OfTokenRows(IEnumerable<int[][]> rows)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        long count = 0;
+        foreach (var row in rows)
+        {
+            hash.AppendData(BitConverter.GetBytes(row.Length));
+            foreach (var ids in row)
+            {
+                hash.AppendData(BitConverter.GetBytes(ids.Length));
+                hash.AppendData(MemoryMarshal.AsBytes(ids.AsSpan()));
+            }
+            count++;
+        }
+        hash.AppendData(BitConverter.GetBytes(count));
+        return Convert.ToHexString(hash.GetHashAndReset());
+    }
+
     /// <summary>One hash of several parts (each length-prefixed, so the parts cannot run into each other).</summary>
     public static string Combine(params string[] parts)
     {

@@ -51,11 +51,31 @@ public sealed class JointTrainer
         int padId;
         CausalLm? probe;
         double? dpoStar, sftStar;
+        // A run that reads or writes checkpoints knows its inputs (options, starting model, tokenizer, data)
+        // and checks them against the checkpoints before any work: a checkpoint continues only its own run.
+        RunIdentity? identity = null;
+        CausalLm? first = null;
+        if (o.Checkpoints.Directory is not null || o.Checkpoints.ResumeFrom is not null)
+        {
+            first = createModel();
+            try
+            {
+                identity = RunIdentity.Of(OptionsFingerprint.Of(o), first, data);
+                if (o.Checkpoints.ResumeFrom is { } from)
+                    CheckpointStore.RequireSameRun(from, CheckpointStore.ReadState(from), OptionsFingerprint.Of(o), identity);
+                if (o.Checkpoints.Directory is { } directory) CheckpointStore.RequireOwnDirectory(directory, identity);
+            }
+            catch
+            {
+                first.Dispose();
+                throw;
+            }
+        }
         if (o.Checkpoints.ResumeFrom is { } checkpoint)
         {
             // Everything computed before step 0 (reference log-probs, f*) is in the checkpoint.
             var state = CheckpointStore.ReadState(checkpoint);
-            probe = createModel();
+            probe = first ?? createModel();
             padId = PadIdOf(probe);
             reference = state.ReferenceFingerprint is { } fingerprint
                 ? ReferenceLogProbCache.LoadOrEmpty(Path.Combine(checkpoint, CheckpointStore.ReferenceFile), fingerprint)
@@ -64,7 +84,7 @@ public sealed class JointTrainer
         }
         else
         {
-            (reference, padId, probe) = PrepareReference(o, createModel, split, context, progress, cancellationToken);
+            (reference, padId, probe) = PrepareReference(o, createModel, split, context, progress, cancellationToken, first);
             (dpoStar, sftStar) = Optimum(o, createModel, split, reference, padId, progress, cancellationToken);
         }
         IJointStrategy strategy;
@@ -96,6 +116,7 @@ public sealed class JointTrainer
                     ? policy => ReferenceBuilder.FromCurrentPolicy(policy, o, split.AllPreferences, padId)
                     : null,
                 CheckpointDirectory = o.Checkpoints.Directory,
+                Identity = identity,
                 OptionsFingerprint = _customStrategy is null ? OptionsFingerprint.Of(o) : OptionsFingerprint.Of(o) + "\nStrategy.Custom=" + strategy.Name,
                 Progress = progress,
                 Cancellation = cancellationToken,
@@ -157,10 +178,10 @@ public sealed class JointTrainer
     }
 
     private static (ReferenceLogProbCache? Reference, int PadId, CausalLm? Probe) PrepareReference(JointTrainerOptions o, Func<CausalLm> createModel,
-        DataSplit split, TorchContext context, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
+        DataSplit split, TorchContext context, IProgress<TrainingProgress>? progress, CancellationToken cancellation, CausalLm? made = null)
     {
         // A first model tells the padding id; it is reused as the policy when nothing else needs a fresh one.
-        var probe = createModel();
+        var probe = made ?? createModel();
         int padId = PadIdOf(probe);
         if (!o.Strategy.UsesDpo || o.Reference.Kind == ReferenceModelKind.SftStageModel) return (null, padId, probe);
         probe.Dispose();

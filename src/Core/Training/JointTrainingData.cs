@@ -18,4 +18,11 @@ public sealed class JointTrainingData
 
     /// <summary>Held-out preference rows for f_DPO; null to split them off the training rows.</summary>
     public IReadOnlyList<TokenizedPreference>? PreferenceEvaluation { get; init; }
+
+    /// <summary>
+    /// Identifies the tokenizer the rows were made with (for example <c>ContentHash.OfFiles</c> of its files), or
+    /// null when the caller does not say. Checkpoints record it with the run's other inputs, and a run resumes
+    /// only with the same value; the token ids themselves are checked in any case.
+    /// </summary>
+    public string? TokenizerFingerprint { get; init; }
 }

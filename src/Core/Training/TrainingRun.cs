@@ -32,6 +32,7 @@ internal sealed class TrainingRun
     private readonly bool _applyStopRules;
     private readonly string? _checkpointDirectory;
     private readonly string _optionsFingerprint;
+    private readonly RunIdentity? _identity;
     private readonly IProgress<TrainingProgress>? _progress;
     private readonly CancellationToken _cancellation;
     private readonly List<TrajectoryPoint> _trajectory = [];
@@ -63,6 +64,9 @@ internal sealed class TrainingRun
         _applyStopRules = setup.ApplyStopRules;
         _checkpointDirectory = setup.CheckpointDirectory;
         _optionsFingerprint = setup.OptionsFingerprint;
+        _identity = setup.Identity;
+        if (_checkpointDirectory is not null && _identity is null)
+            throw new InvalidOperationException("A run that writes checkpoints needs its identity.");
         _progress = setup.Progress;
         _cancellation = setup.Cancellation;
         _scoring = new PolicyScoring(_model, _options.Dpo, setup.PadTokenId);
@@ -391,6 +395,7 @@ internal sealed class TrainingRun
             SftOptimum = SftOptimum,
             OptionsFingerprint = _optionsFingerprint,
             ReferenceFingerprint = _reference?.Fingerprint,
+            Identity = _identity!,
         };
         var trainable = _trainable.ToDictionary(p => p.Name, p => (Tensor)p.Parameter);
         CheckpointStore.Save(_checkpointDirectory!, state, trainable, _optimizer.StateTensors(), _reference, _options.Checkpoints.Keep);
@@ -399,6 +404,8 @@ internal sealed class TrainingRun
     private void Resume(string folder)
     {
         var state = CheckpointStore.ReadState(folder);
+        // The model, tokenizer and data were checked when the run started (JointTrainer); the options are checked
+        // here in full, a user strategy's name included.
         if (state.OptionsFingerprint != _optionsFingerprint)
             throw new InvalidOperationException($"Checkpoint '{folder}' was written with different training options:\n{OptionsFingerprint.Differences(state.OptionsFingerprint, _optionsFingerprint)}");
         var names = _trainable.Select(p => p.Name).ToArray();

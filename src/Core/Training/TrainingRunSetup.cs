@@ -28,6 +28,9 @@ internal sealed record TrainingRunSetup
     /// <summary>False for runs that must take their whole budget whatever the evaluations show (the f* estimates).</summary>
     public bool ApplyStopRules { get; init; } = true;
     public string? CheckpointDirectory { get; init; }
+
+    /// <summary>The run's inputs, recorded in every checkpoint; required with <see cref="CheckpointDirectory"/>.</summary>
+    public Checkpoints.RunIdentity? Identity { get; init; }
     public string OptionsFingerprint { get; init; } = "";
     public IProgress<TrainingProgress>? Progress { get; init; }
     public CancellationToken Cancellation { get; init; }

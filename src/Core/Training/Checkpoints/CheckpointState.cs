@@ -7,7 +7,7 @@ namespace XRight.Training.Checkpoints;
 internal sealed record CheckpointState
 {
     public const string FormatName = "xright.training-checkpoint";
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
 
     public string Format { get; init; } = FormatName;
     public int Version { get; init; } = FormatVersion;
@@ -28,4 +28,7 @@ internal sealed record CheckpointState
     public required double? SftOptimum { get; init; }
     public required string OptionsFingerprint { get; init; }
     public required string? ReferenceFingerprint { get; init; }
+
+    /// <summary>The inputs of the run that wrote the checkpoint (version 2 on).</summary>
+    public required RunIdentity Identity { get; init; }
 }

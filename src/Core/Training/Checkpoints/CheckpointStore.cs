@@ -23,6 +23,13 @@ internal static partial class CheckpointStore
     public const string StateFile = "state.json";
     private const string Prefix = "checkpoint-";
 
+    /// <summary>
+    /// Test hook, null (inert) unless a test sets it: called with the temporary folder once every file of a
+    /// checkpoint is written there and before it is renamed into place. The kill test's child process
+    /// (tests/XRight.KillProbe) blocks in it to be killed in the middle of a checkpoint write.
+    /// </summary>
+    internal static Action<string>? BeforeRenameForTests;
+
     /// <summary>Folder name of the checkpoint after <paramref name="step"/> steps.</summary>
     public static string FolderName(int step) => Prefix + step.ToString("D7", CultureInfo.InvariantCulture);
 
@@ -40,6 +47,7 @@ internal static partial class CheckpointStore
             SafeTensorsFile.Save(Path.Combine(temporary, OptimizerFile), optimizer);
             reference?.Save(Path.Combine(temporary, ReferenceFile));
             AtomicFile.WriteAllText(Path.Combine(temporary, StateFile), JsonSerializer.Serialize(state, JsonFile.IndentedWithNamedFloats));
+            BeforeRenameForTests?.Invoke(temporary);
             if (Directory.Exists(final)) Directory.Delete(final, recursive: true); // a rerun of the same step
             Directory.Move(temporary, final);
         }

@@ -25,10 +25,28 @@ public static class DataOperationsCatalogExtensions
     /// <exception cref="InvalidDataException">The file is not Parquet, or is truncated or corrupt.</exception>
     /// <exception cref="NotSupportedException">A column has a type listed as unsupported above.</exception>
     public static IDataView LoadFromParquet(this DataOperationsCatalog catalog, string path)
+        => LoadFromParquet(catalog, path, DefaultMaxColumnChunkBytes);
+
+    /// <summary>The default limit of <see cref="LoadFromParquet(DataOperationsCatalog, string, long)"/>: 512 MiB.</summary>
+    public const long DefaultMaxColumnChunkBytes = 512L * 1024 * 1024;
+
+    /// <summary>
+    /// <see cref="LoadFromParquet(DataOperationsCatalog, string)"/> with a memory limit: a column chunk (one
+    /// column of one row group) whose uncompressed size, as the file's metadata gives it, exceeds
+    /// <paramref name="maxColumnChunkBytes"/> is refused before it is read, with an
+    /// <see cref="InvalidDataException"/> naming the file, the row group, the column, its size and the limit.
+    /// A cursor decodes one chunk per active column at a time, so this bounds what one huge cell can take.
+    /// </summary>
+    /// <param name="catalog">The data catalog of an <see cref="MLContext"/>.</param>
+    /// <param name="path">The Parquet file.</param>
+    /// <param name="maxColumnChunkBytes">The largest uncompressed column chunk read; at least 1. Default of the other overload: <see cref="DefaultMaxColumnChunkBytes"/>.</param>
+    public static IDataView LoadFromParquet(this DataOperationsCatalog catalog, string path, long maxColumnChunkBytes)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        return new ParquetDataView(path);
+        if (maxColumnChunkBytes < 1)
+            throw new ArgumentOutOfRangeException(nameof(maxColumnChunkBytes), maxColumnChunkBytes, $"maxColumnChunkBytes must be at least 1, found {maxColumnChunkBytes}.");
+        return new ParquetDataView(path, maxColumnChunkBytes);
     }
 
     /// <summary>

@@ -33,4 +33,21 @@ public sealed class JsonLinesOptions
     /// Default: true.
     /// </summary>
     public bool Streaming { get; set; } = true;
+
+    /// <summary>The default of <see cref="MaxLineBytes"/>: 16 MiB.</summary>
+    public const int DefaultMaxLineBytes = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// The longest line read, in bytes (before decoding; a line's <c>\r</c> counts). A longer line is refused
+    /// with an <see cref="InvalidDataException"/> naming the file, the line and this limit, after at most this
+    /// many bytes of it were buffered, so one hostile line cannot take the memory. Training rows are far
+    /// shorter: even a 32k-token row is well under 1 MiB. Default: <see cref="DefaultMaxLineBytes"/>.
+    /// </summary>
+    public int MaxLineBytes { get; set; } = DefaultMaxLineBytes;
+
+    internal void Validate()
+    {
+        if (MaxLineBytes < 1)
+            throw new ArgumentOutOfRangeException(nameof(MaxLineBytes), MaxLineBytes, $"JsonLinesOptions.MaxLineBytes must be at least 1, found {MaxLineBytes}.");
+    }
 }

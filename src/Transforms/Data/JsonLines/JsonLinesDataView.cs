@@ -12,9 +12,12 @@ internal sealed class JsonLinesDataView : IFileDataView
     private readonly JsonLinesColumnValues[]? _table;
     private readonly int _rowCount;
 
-    private JsonLinesDataView(string path, IReadOnlyList<JsonLinesColumn> columns, JsonLinesColumnValues[]? table, int rowCount)
+    private readonly int _maxLineBytes;
+
+    private JsonLinesDataView(string path, IReadOnlyList<JsonLinesColumn> columns, JsonLinesColumnValues[]? table, int rowCount, int maxLineBytes)
     {
         SourcePath = path;
+        _maxLineBytes = maxLineBytes;
         Columns = columns;
         _table = table;
         _rowCount = rowCount;
@@ -25,18 +28,19 @@ internal sealed class JsonLinesDataView : IFileDataView
 
     public static JsonLinesDataView Open(string path, JsonLinesOptions options)
     {
+        options.Validate();
         if (!File.Exists(path)) throw new FileNotFoundException($"JSON Lines file '{path}' does not exist.", path);
         var columns = JsonLinesSchemaInference.Infer(path, options);
-        if (options.Streaming) return new JsonLinesDataView(path, columns, table: null, rowCount: 0);
+        if (options.Streaming) return new JsonLinesDataView(path, columns, table: null, rowCount: 0, options.MaxLineBytes);
 
         var table = columns.Select(column => JsonLinesColumnValues.Create(column, path)).ToArray();
         var rows = 0;
-        foreach (var row in JsonLinesReader.ReadObjects(path))
+        foreach (var row in JsonLinesReader.ReadObjects(path, options.MaxLineBytes))
         {
             foreach (var values in table) values.Read(row, rows);
             rows = checked(rows + 1);
         }
-        return new JsonLinesDataView(path, columns, table, rows);
+        return new JsonLinesDataView(path, columns, table, rows, options.MaxLineBytes);
     }
 
     public string SourcePath { get; }
@@ -62,7 +66,7 @@ internal sealed class JsonLinesDataView : IFileDataView
             values[column.Index] = _table?[column.Index] ?? JsonLinesColumnValues.Create(Columns[column.Index], SourcePath);
         }
         return _table is null
-            ? new JsonLinesRowCursor(Schema, values, JsonLinesReader.ReadObjects(SourcePath).GetEnumerator())
+            ? new JsonLinesRowCursor(Schema, values, JsonLinesReader.ReadObjects(SourcePath, _maxLineBytes).GetEnumerator())
             : new JsonLinesRowCursor(Schema, values, _rowCount);
     }
 

@@ -16,11 +16,11 @@ internal static class JsonLinesReader
     /// Streams the file; each object is disposed when the enumeration moves past it. Lines that are
     /// empty or hold only JSON whitespace are skipped; any other line must be a JSON object.
     /// </summary>
-    /// <exception cref="InvalidDataException">A line is not valid UTF-8, not valid JSON, or not an object.</exception>
-    public static IEnumerable<JsonLinesObject> ReadObjects(string path)
+    /// <exception cref="InvalidDataException">A line is longer than <paramref name="maxLineBytes"/>, not valid UTF-8, not valid JSON, or not an object.</exception>
+    public static IEnumerable<JsonLinesObject> ReadObjects(string path, int maxLineBytes)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-        var lines = new Utf8LineReader(stream);
+        var lines = new Utf8LineReader(stream, path, maxLineBytes);
         long lineNumber = 0;
         while (lines.TryReadLine(out var line))
         {

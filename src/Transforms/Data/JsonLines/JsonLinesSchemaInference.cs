@@ -22,7 +22,7 @@ internal static class JsonLinesSchemaInference
         if (options.Columns is not null) CheckSelection(options.Columns);
         var given = options.ColumnTypes ?? new Dictionary<string, DataViewType>();
 
-        using var rows = JsonLinesReader.ReadObjects(path).GetEnumerator();
+        using var rows = JsonLinesReader.ReadObjects(path, options.MaxLineBytes).GetEnumerator();
         if (!rows.MoveNext())
         {
             var declared = options.Columns?.ToList()

@@ -11,9 +11,10 @@ internal sealed class ParquetDataView : IFileDataView
 {
     private readonly long _rowCount;
 
-    public ParquetDataView(string path)
+    public ParquetDataView(string path, long maxColumnChunkBytes = DataOperationsCatalogExtensions.DefaultMaxColumnChunkBytes)
     {
         SourcePath = path;
+        MaxColumnChunkBytes = maxColumnChunkBytes;
         var reader = ParquetFile.Open(path);
         try
         {
@@ -31,6 +32,9 @@ internal sealed class ParquetDataView : IFileDataView
     }
 
     public string SourcePath { get; }
+
+    /// <summary>The largest uncompressed column chunk a cursor reads.</summary>
+    public long MaxColumnChunkBytes { get; }
 
     /// <summary>The columns in schema order, as mapped when the view was made.</summary>
     public IReadOnlyList<ParquetColumn> Columns { get; }

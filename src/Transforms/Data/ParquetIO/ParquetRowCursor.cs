@@ -93,6 +93,12 @@ internal sealed class ParquetRowCursor : DataViewRowCursor
             throw new InvalidDataException($"'{_view.SourcePath}': row group {index} claims {rows} rows.");
         for (var i = 0; i < _buffers.Length; i++)
         {
+            if (_buffers[i] is null) continue;
+            // The footer's size of the chunk decides before anything of it is read.
+            var size = rowGroup.GetMetadata(_view.Columns[i].Field)?.MetaData?.TotalUncompressedSize ?? 0;
+            if (size > _view.MaxColumnChunkBytes)
+                throw new InvalidDataException($"'{_view.SourcePath}': column '{_view.Columns[i].Name}' in row group {index} holds {size} bytes uncompressed, " +
+                    $"more than the limit of {_view.MaxColumnChunkBytes} bytes (LoadFromParquet's maxColumnChunkBytes); it is refused rather than read into memory.");
             try
             {
                 _buffers[i]?.Load(rowGroup, (int)rows);

@@ -128,6 +128,35 @@ public sealed class RunIdentityTests
     }
 
     [TestMethod]
+    public void PruningRemovesOnlyTheRunsOwnCheckpoints()
+    {
+        using var dir = new TempDirectory();
+        var options = RunA(dir.Path) with { Strategy = RunA(dir.Path).Strategy with { MaxSteps = 4 } };
+        using (new JointTrainer(options).Train(() => TinyTask.Model(), TinyTask.Data()).Model) { }
+        var theirs = CheckpointStore.List(dir.Path);
+        CollectionAssert.AreEqual(new[] { "checkpoint-0000002", "checkpoint-0000004" }, theirs.Select(Path.GetFileName).ToArray());
+        var before = Snapshot(dir.Path);
+
+        // Another run (other instruction data) saving into the same folder with Keep = 1 prunes its own older step only.
+        var state = CheckpointStore.ReadState(theirs[^1]);
+        var other = state with { Identity = state.Identity with { InstructionData = new string('0', 64) } };
+        var trainable = XRight.Modeling.SafeTensors.SafeTensorsFile.Load(Path.Combine(theirs[^1], CheckpointStore.TrainableFile));
+        var moments = XRight.Modeling.SafeTensors.SafeTensorsFile.Load(Path.Combine(theirs[^1], CheckpointStore.OptimizerFile));
+        try
+        {
+            CheckpointStore.Save(dir.Path, other with { Step = 6 }, trainable, moments, null, keep: 1);
+            CheckpointStore.Save(dir.Path, other with { Step = 8 }, trainable, moments, null, keep: 1);
+        }
+        finally
+        {
+            foreach (var t in trainable.Values.Concat(moments.Values)) t.Dispose();
+        }
+        CollectionAssert.AreEqual(new[] { "checkpoint-0000002", "checkpoint-0000004", "checkpoint-0000008" },
+            CheckpointStore.List(dir.Path).Select(Path.GetFileName).ToArray(), "step 6 (its own) was pruned; the other run's 2 and 4 stay");
+        foreach (var (name, bytes) in before) CollectionAssert.AreEqual(bytes, File.ReadAllBytes(Path.Combine(dir.Path, name)), $"{name} changed");
+    }
+
+    [TestMethod]
     public void ACheckpointOfVersion1IsRefusedAsUnverifiable()
     {
         using var dir = new TempDirectory();

@@ -439,7 +439,7 @@ public sealed class FaultInjectionTests
             var (directory, last) = Checkpoints(c);
             c.Guarded.Add(directory);
             c.MustName.Add("the base model (configuration and weights)");
-            c.MustName.Add("differ from the run that wrote checkpoint-0000004");
+            c.MustName.Add("differs from the run that wrote checkpoint-0000004");
             var wider = CausalLmConfig.CreateGptNeoX(vocabSize: TinyTask.Vocab, hiddenSize: 32, numLayers: 1, numHeads: 2, eosTokenId: TinyTask.Eos);
             return () => new JointTrainer(Resume(last)).Train(() => CausalLm.Create(wider, new ModelOptions { Seed = 1 }), TinyTask.Data());
         }),

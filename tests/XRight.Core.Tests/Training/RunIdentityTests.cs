@@ -68,7 +68,7 @@ public sealed class RunIdentityTests
         var resume = RunA(dir.Path) with { Checkpoints = RunA(dir.Path).Checkpoints with { ResumeFrom = newest } };
         e = Assert.ThrowsExactly<InvalidOperationException>(() => new JointTrainer(resume).Train(() => TinyTask.Model(), other));
         StringAssert.Contains(e.Message, "the instruction data (fingerprint");
-        StringAssert.Contains(e.Message, "differ from the run that wrote checkpoint-0000012");
+        StringAssert.Contains(e.Message, "differs from the run that wrote checkpoint-0000012");
         AssertUnchanged(before, dir.Path);
 
         // A's own run may start again in its folder: its identity is the same, so it trains and replaces its checkpoints.
@@ -96,7 +96,7 @@ public sealed class RunIdentityTests
             new ModelOptions { Seed = 1 });
         var e = Assert.ThrowsExactly<InvalidOperationException>(() => new JointTrainer(resume).Train(wider, data));
         StringAssert.Contains(e.Message, "the base model (configuration and weights)");
-        StringAssert.Contains(e.Message, "differ from the run that wrote checkpoint-0000004");
+        StringAssert.Contains(e.Message, "differs from the run that wrote checkpoint-0000004");
         // The same architecture with other initial weights.
         e = Assert.ThrowsExactly<InvalidOperationException>(() => new JointTrainer(resume).Train(() => TinyTask.Model(seed: 2), data));
         StringAssert.Contains(e.Message, "the base model");

@@ -89,7 +89,7 @@ internal static partial class CheckpointStore
             {
                 var theirs = ReadState(folder).Identity;
                 var differences = identity.Differences(theirs);
-                problem = differences.Count == 0 ? null : string.Join("; ", differences) + " differ from this run";
+                problem = differences.Count == 0 ? null : string.Join("; ", differences) + (differences.Count == 1 ? " differs" : " differ") + " from this run";
             }
             catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
             {
@@ -123,7 +123,7 @@ internal static partial class CheckpointStore
         var differences = identity.Differences(state.Identity);
         if (differences.Count > 0)
             throw new InvalidOperationException(
-                $"Cannot resume from '{folder}': {string.Join("; ", differences)} differ from the run that wrote {name}. " +
+                $"Cannot resume from '{folder}': {string.Join("; ", differences)} {(differences.Count == 1 ? "differs" : "differ")} from the run that wrote {name}. " +
                 "A checkpoint continues only the run that wrote it.");
     }
 

@@ -3,9 +3,10 @@ namespace XRight.Samples;
 /// <summary>
 /// A small, deterministic post-training task in which SFT and DPO really pull apart, so the forgetting of
 /// sequential training shows. Prompts ask for a fact ("What is the color of a banana?"). The instruction
-/// data answers in a calm style ("yellow."); the preference data prefers an excited style ("Yellow!")
-/// over exactly that calm answer. A model cannot make the calm answers likely and, at the same time,
-/// rank the excited ones far above them: the two objectives have different optima, and the Pareto front
+/// data answers in a calm style ("yellow."); the preference data prefers an excited style ("yellow!!!")
+/// over exactly that calm answer. Both styles begin with the same fact, so the DPO loss, which compares
+/// them, has no gradient on the fact's tokens: preference training moves the style, not the facts. A model
+/// cannot make the calm answers likely and, at the same time, rank the excited ones far above them: the two objectives have different optima, and the Pareto front
 /// between them is what the strategies trade along. Generations show where a model landed.
 /// </summary>
 public static class SyntheticStyleTask
@@ -39,25 +40,40 @@ public static class SyntheticStyleTask
         return prompts;
     }
 
-    /// <summary>Plain sentences stating every fact, for the stand-in base model to read before post-training.</summary>
-    public static IEnumerable<string> Sentences()
+    /// <summary>
+    /// What the stand-in base model reads before post-training: plain sentences stating every fact, and every
+    /// task question answered once in each style ("yellow." and "yellow!!!"), the question formatted by
+    /// <paramref name="formatPrompt"/> (the chat format post-training will use). A pretrained model knows its
+    /// facts and has seen both styles; post-training only has to pick a style, and what it forgets shows in
+    /// which one it picks.
+    /// </summary>
+    public static IEnumerable<string> Sentences(Func<string, string> formatPrompt)
     {
         foreach (var (thing, question, answer) in Facts)
         {
             yield return $"The {question} of a {thing} is {answer}.";
             yield return $"A {thing} has the {question} {answer}.";
-            yield return $"Q: What is the {question} of a {thing}? A: {answer}";
+            foreach (var template in Templates)
+            {
+                string prompt = formatPrompt(string.Format(template, thing, question));
+                yield return prompt + Calm(answer);
+                yield return prompt + Excited(answer);
+            }
         }
     }
+
+    private static string Calm(string answer) => $"{answer}.";
+
+    private static string Excited(string answer) => $"{answer}!!!";
 
     /// <summary>Instruction rows (calm answers) and preference rows (excited over calm) on disjoint prompts.</summary>
     public static (Instruction[] Instructions, Preference[] Preferences) Generate(int seed = 2024)
     {
         var prompts = Prompts(seed);
         int half = prompts.Count / 2;
-        var instructions = prompts.Take(half).Select(p => new Instruction(p.Prompt, $"{p.Answer}.")).ToArray();
+        var instructions = prompts.Take(half).Select(p => new Instruction(p.Prompt, Calm(p.Answer))).ToArray();
         var preferences = prompts.Skip(half)
-            .Select(p => new Preference(p.Prompt, $"{char.ToUpperInvariant(p.Answer[0])}{p.Answer[1..]}!", $"{p.Answer}."))
+            .Select(p => new Preference(p.Prompt, Excited(p.Answer), Calm(p.Answer)))
             .ToArray();
         return (instructions, preferences);
     }

@@ -26,14 +26,15 @@ var data = ml.PostTraining.CombineData(instructions, preferences);
 //    answer directly (the reference code puts a space before it, which a byte-level model confuses with
 //    the space that ends the prompt).
 var tokenizer = options.Model is { } folder ? CausalLmTokenizer.FromPretrained(folder) : CausalLmTokenizer.CreateByteLevel();
-var textStages = ml.Transforms.Text.FormatPrompt(template: XRight.Text.PromptTemplate.UserAssistant)
+var template = XRight.Text.PromptTemplate.UserAssistant;
+var textStages = ml.Transforms.Text.FormatPrompt(template: template)
     .Append(ml.Transforms.Text.TokenizeForCausalLm(tokenizer, new XRight.TextStages.TokenizeForCausalLmOptions { MaxLength = 128, EosPolicy = XRight.Text.EosPolicy.AppendToken }));
 var text = textStages.Fit(data);
 var tokenized = text.Transform(data);
 
 // 3. The model to post-train: your Hugging Face folder, or a tiny stand-in that first reads the task's facts.
 var baseModel = options.Model ?? AnsiConsole.Status().Start("Making a tiny base model that has read the facts...",
-    _ => TinyBaseModel.Create(Path.Combine(output, "base-model"), tokenizer, options.Seed, progress: null));
+    _ => TinyBaseModel.Create(Path.Combine(output, "base-model"), tokenizer, template, options.Seed, progress: null));
 
 // 4. The joint trainer's options, shared by every run of the sweep.
 var trainer = new JointPostTrainOptions
@@ -74,13 +75,23 @@ ml.Model.Save(pipeline, data.Schema, zip);
 AnsiConsole.MarkupLine($"Plots: [blue]{Path.Combine(sweep.WorkingDirectory!, "objective-space.png")}[/], [blue]{Path.Combine(sweep.WorkingDirectory!, "metrics.png")}[/]");
 AnsiConsole.MarkupLine($"Report: [blue]{Path.Combine(sweep.WorkingDirectory!, "report.md")}[/]; chosen model: [blue]{zip}[/]");
 
-// 7. Load the zip as a user would, in a fresh MLContext, and answer a few prompts.
+// 7. Load the zip as a user would, in a fresh MLContext, and answer a few prompts beside the best Sequential
+//    run (the one nearest the ideal point), whose last SFT epochs undid what its DPO epochs taught.
 var fresh = new MLContext();
 var loaded = fresh.PostTraining.LoadModel(zip, out _);
 var engine = fresh.Model.CreatePredictionEngine<PromptRow, CompletionRow>(loaded);
-var answers = new Table().AddColumns("Prompt", "Generated response");
+var sequential = report.Candidates.Where(c => c.Candidate.IsSequential).MinBy(c => c.IdealDistance)?.Candidate;
+var sequentialEngine = sequential?.ModelPath is { } sequentialZip
+    ? ml.Model.CreatePredictionEngine<PromptRow, CompletionRow>(text.Append(ml.Model.Load(sequentialZip, out _)))
+    : null;
+var answers = new Table().AddColumn("Prompt");
+if (sequentialEngine is not null) answers.AddColumn($"best Sequential: {Markup.Escape(sequential!.Name)}");
+answers.AddColumn($"chosen: {Markup.Escape(report.Chosen)}");
 foreach (var prompt in QuickStartData.DemoPrompts(options))
-    answers.AddRow(Markup.Escape(prompt), Markup.Escape(engine.Predict(new PromptRow { Prompt = prompt }).Response.Trim()));
+{
+    string Answer(PredictionEngine<PromptRow, CompletionRow> e) => Markup.Escape(e.Predict(new PromptRow { Prompt = prompt }).Response.Trim());
+    answers.AddRow(sequentialEngine is null ? [Markup.Escape(prompt), Answer(engine)] : [Markup.Escape(prompt), Answer(sequentialEngine), Answer(engine)]);
+}
 AnsiConsole.Write(answers);
 return 0;
 

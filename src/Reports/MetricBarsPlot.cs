@@ -7,9 +7,9 @@ internal static class MetricBarsPlot
 {
     private const float LabelBand = 160;  // pixels below the last panel for the rotated candidate names
 
-    private sealed record Panel(string Title, Func<CandidateAssessment, double?> Value);
+    internal sealed record Panel(string Title, Func<CandidateAssessment, double?> Value);
 
-    private static readonly Panel[] Panels =
+    private static readonly Panel[] FixedPanels =
     [
         new("DPO optimality gap", r => r.DpoGap),
         new("SFT optimality gap", r => r.SftGap),
@@ -19,10 +19,25 @@ internal static class MetricBarsPlot
         new("Utilization increase vs Sequential (%)", r => r.VersusSequential?.UtilizationIncreasePercent),
     ];
 
+    /// <summary>
+    /// The panels drawn for <paramref name="report"/>: the fixed ones, then one per benchmark metric
+    /// (<see cref="SelectionReportMarkdown.BenchmarkColumns"/>) and the overall ∆m%; panels without any value are left out.
+    /// </summary>
+    internal static Panel[] Panels(SelectionReport report)
+    {
+        Panel[] all =
+        [
+            .. FixedPanels,
+            .. SelectionReportMarkdown.BenchmarkColumns(report).Select(column => new Panel(column, r => SelectionReportMarkdown.BenchmarkValue(r.Candidate, column))),
+            new("∆m% vs Sequential, all metrics (%)", r => r.VersusSequential?.Overall?.Percent),
+        ];
+        return [.. all.Where(p => report.Candidates.Any(r => p.Value(r) is not null))];
+    }
+
     public static Multiplot Build(SelectionReport report, int height)
     {
         var rows = report.Candidates;
-        var shown = Panels.Where(p => rows.Any(r => p.Value(r) is not null)).ToArray();
+        var shown = Panels(report);
         var strategies = PlotStyle.Strategies(report);
         var positions = Enumerable.Range(0, rows.Count).Select(i => (double)i).ToArray();
 

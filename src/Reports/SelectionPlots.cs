@@ -33,7 +33,9 @@ public static class SelectionPlots
     /// <summary>
     /// Bar charts, one panel per metric and one bar per candidate (colored by strategy, the chosen
     /// one outlined): DPO and SFT optimality gaps, ideal distance, and the runtime, peak-memory and
-    /// utilization increases versus the paired Sequential run (panels without any value are left out).
+    /// utilization increases versus the paired Sequential run, then each benchmark metric (per-subject ones
+    /// excepted) and the overall ∆m% over <see cref="ParetoSelectionOptions.ImprovementMetrics"/> (panels without
+    /// any value are left out). Only the first panel has a legend, above its bars' headroom.
     /// </summary>
     /// <param name="report">The report to draw.</param>
     /// <param name="path">The PNG file to write.</param>

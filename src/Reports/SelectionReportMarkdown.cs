@@ -61,7 +61,60 @@ internal static class SelectionReportMarkdown
             ];
             md.Append("| ").Append(string.Join(" | ", cells)).AppendLine(" |");
         }
+        WriteBenchmarks(md, report);
         return md.ToString();
+    }
+
+    /// <summary>
+    /// The benchmark metrics shown in tables and plots: every "benchmark/metric" whose metric key has no '/'
+    /// (per-subject scores such as <c>acc/virology</c> stay in the JSON report), by benchmark then metric name.
+    /// </summary>
+    internal static string[] BenchmarkColumns(SelectionReport report) =>
+    [
+        .. report.Candidates
+            .SelectMany(r => r.Candidate.Benchmarks.SelectMany(b => b.Value.Metrics.Keys.Where(k => !k.Contains('/', StringComparison.Ordinal)).Select(k => (Benchmark: b.Key, Metric: k))))
+            .Distinct()
+            .OrderBy(c => c.Benchmark, StringComparer.Ordinal).ThenBy(c => c.Metric, StringComparer.Ordinal)
+            .Select(c => c.Benchmark + "/" + c.Metric),
+    ];
+
+    /// <summary>A benchmark metric ("mmlu/acc") of a candidate, when it has it.</summary>
+    internal static double? BenchmarkValue(SelectionCandidate candidate, string column)
+    {
+        int slash = column.IndexOf('/', StringComparison.Ordinal);
+        return candidate.Benchmarks.TryGetValue(column[..slash], out var result) && result.Metrics.TryGetValue(column[(slash + 1)..], out var value) ? value : null;
+    }
+
+    // One row per candidate with its benchmark metrics and the overall ∆m% against its paired Sequential run.
+    private static void WriteBenchmarks(StringBuilder md, SelectionReport report)
+    {
+        var columns = BenchmarkColumns(report);
+        var overall = report.Candidates.Select(r => r.VersusSequential?.Overall).FirstOrDefault(o => o is not null);
+        if (columns.Length == 0 && overall is null) return;
+        md.AppendLine().AppendLine("## Benchmarks").AppendLine();
+        if (overall is not null)
+            md.Append("- **∆m% over:** ").Append(string.Join(", ", overall.Metrics.Select(Cell)))
+              .AppendLine(" (eq. 52, against each joint candidate's paired Sequential run; ↑ higher is better, ↓ lower is better)");
+        if (report.Candidates.Any(r => r.Candidate.Benchmarks.Values.Any(b => b.Metrics.Keys.Any(k => k.Contains('/', StringComparison.Ordinal)))))
+            md.AppendLine("- Per-subject and other sub-metrics are in the JSON report.");
+        md.AppendLine();
+        md.Append("| | Candidate | ").Append(string.Join("", columns.Select(c => Cell(c) + " | "))).AppendLine(overall is null ? "" : "∆m% (all metrics) |");
+        md.Append("|---|---|").Append(string.Concat(columns.Select(_ => "--:|"))).AppendLine(overall is null ? "" : "--:|");
+        var undefined = new List<string>();
+        foreach (var row in report.Candidates)
+        {
+            var c = row.Candidate;
+            var cells = new List<string> { c.Name == report.Chosen ? ChosenMarker : "", Cell(c.Name) };
+            cells.AddRange(columns.Select(column => BenchmarkValue(c, column) is { } value ? Number(value) : Missing));
+            if (overall is not null)
+            {
+                var improvement = row.VersusSequential?.Overall;
+                if (improvement?.Undefined is { } why) undefined.Add($"- {Cell(c.Name)}: ∆m% undefined: {Cell(why)}.");
+                cells.Add(improvement is null ? Missing : improvement.Percent is { } percent ? Percent(percent) : "undefined");
+            }
+            md.Append("| ").Append(string.Join(" | ", cells)).AppendLine(" |");
+        }
+        if (undefined.Count > 0) md.AppendLine().AppendLine(string.Join(Environment.NewLine, undefined));
     }
 
     private static string Source(IdealValueSource source) => source switch

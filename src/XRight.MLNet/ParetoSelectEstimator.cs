@@ -14,7 +14,8 @@ namespace XRight.MLNet;
 /// trainer that fits a <c>JointPostTrain</c> stage and saves it as a model zip, writes the report (Markdown,
 /// JSON) and plots (PNG) into the working directory, and returns the chosen model. Finished candidates,
 /// checkpoints and the f* estimate stay there, so a later sweep with the same content key (options, rows,
-/// base model, tokenizer) reuses them. Created by <c>mlContext.PostTraining.ParetoSelect(...)</c>.
+/// base model, tokenizer) reuses them. With <see cref="ParetoSweepOptions.Benchmarks"/>, every candidate's zip is
+/// loaded back and benchmarked, the results cached in the working directory and shown in the report. Created by <c>mlContext.PostTraining.ParetoSelect(...)</c>.
 /// </summary>
 public sealed class ParetoSelectEstimator : IEstimator<JointPostTrainTransformer>
 {
@@ -137,9 +138,22 @@ public sealed class ParetoSelectEstimator : IEstimator<JointPostTrainTransformer
             ?? throw new InvalidDataException($"'{path}' holds no post-trained model.");
     }
 
-    /// <summary>Fits a <c>JointPostTrain</c> stage for a candidate and saves it as a model zip.</summary>
-    private sealed class ZipCandidateTrainer(MLContext context, PostTrainingRows rows, PostTrainingRows? validation, DataViewSchema schema) : ISweepCandidateTrainer
+    /// <summary>Fits a <c>JointPostTrain</c> stage for a candidate and saves it as a model zip; loads such a zip back for the benchmarks.</summary>
+    private sealed class ZipCandidateTrainer(MLContext context, PostTrainingRows rows, PostTrainingRows? validation, DataViewSchema schema) : ISweepCandidateTrainer, ISweepModelLoader
     {
+        public SweepModel Load(string modelPath)
+        {
+            var loaded = context.Model.Load(modelPath, out _);
+            var model = loaded as JointPostTrainTransformer
+                ?? (loaded as IEnumerable<ITransformer>)?.OfType<JointPostTrainTransformer>().LastOrDefault();
+            if (model is null)
+            {
+                (loaded as IDisposable)?.Dispose();
+                throw new InvalidDataException($"'{modelPath}' holds no post-trained model.");
+            }
+            return new SweepModel(model.Policy, model.Tokenizer, model);
+        }
+
         public string ModelSuffix => ".zip";
 
         public TrainingRunSummary Train(SweepCandidateRun run, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using XRight.Evaluation;
 using XRight.Interop;
 using XRight.Modeling.Lora;
 using XRight.Objectives;
@@ -110,6 +111,76 @@ public sealed class PostTrainingCatalog
     }
 
     /// <summary>
+    /// MMLU k-shot accuracy of a fitted post-training model (the policy and tokenizer of its <c>JointPostTrain</c>
+    /// stage) by log-likelihood, as lm-evaluation-harness scores it (<see cref="MmluBenchmark"/>): each row of
+    /// <paramref name="test"/> is asked with the first <see cref="MmluOptions.Shots"/> rows of its subject in
+    /// <paramref name="dev"/> as worked examples.
+    /// </summary>
+    /// <param name="model">A fitted pipeline with a <c>JointPostTrain</c> stage.</param>
+    /// <param name="test">The questions: subject, question, choices (vector of text), answer (integer).</param>
+    /// <param name="dev">The shots, same columns.</param>
+    /// <param name="options">Shots, prompt format and scoring. Default: one shot, the harness's format.</param>
+    /// <param name="columns">The column names; default: the JSON Lines files' keys.</param>
+    /// <exception cref="ArgumentException">A column is missing or of another type, or a value is invalid; the message names the view, column and row.</exception>
+    public MmluMetrics EvaluateMmlu(ITransformer model, IDataView test, IDataView dev, MmluOptions? options = null, MmluColumns? columns = null)
+    {
+        var policy = Split(model).Model;
+        columns ??= new MmluColumns();
+        var benchmark = new MmluBenchmark(BenchmarkRowReader.Mmlu(dev, columns), BenchmarkRowReader.Mmlu(test, columns), options);
+        return new MmluMetrics(benchmark.Evaluate(policy.Policy, policy.Tokenizer));
+    }
+
+    /// <summary>
+    /// HellaSwag 0-shot accuracy (<c>acc</c> and <c>acc_norm</c>) of a fitted post-training model by log-likelihood,
+    /// as lm-evaluation-harness scores it (<see cref="HellaSwagBenchmark"/>).
+    /// </summary>
+    /// <param name="model">A fitted pipeline with a <c>JointPostTrain</c> stage.</param>
+    /// <param name="data">The rows: activity_label, ctx_a, ctx_b, endings (vector of text), label (integer), and optionally the harness's query and choices.</param>
+    /// <param name="options">Which strings to use and how to score.</param>
+    /// <param name="columns">The column names; default: the JSON Lines file's keys.</param>
+    /// <exception cref="ArgumentException">A column is missing or of another type, or a value is invalid.</exception>
+    public HellaSwagMetrics EvaluateHellaSwag(ITransformer model, IDataView data, HellaSwagOptions? options = null, HellaSwagColumns? columns = null)
+    {
+        var policy = Split(model).Model;
+        var benchmark = new HellaSwagBenchmark(BenchmarkRowReader.HellaSwag(data, columns ?? new HellaSwagColumns()), options);
+        return new HellaSwagMetrics(benchmark.Evaluate(policy.Policy, policy.Tokenizer));
+    }
+
+    /// <summary>
+    /// XSTest: the model answers every prompt (template and generation settings in <paramref name="options"/>,
+    /// recorded in the result) and each answer is classified by the authors' string match (<see cref="XsTestBenchmark"/>).
+    /// </summary>
+    /// <param name="model">A fitted pipeline with a <c>JointPostTrain</c> stage.</param>
+    /// <param name="data">The prompts: prompt, label (<c>safe</c>/<c>unsafe</c>), and optionally id and type.</param>
+    /// <param name="options">Template and generation settings.</param>
+    /// <param name="columns">The column names; default: the JSON Lines file's keys.</param>
+    /// <exception cref="ArgumentException">A column is missing or of another type, or a label is neither safe nor unsafe.</exception>
+    public XsTestMetrics EvaluateXsTest(ITransformer model, IDataView data, XsTestOptions? options = null, XsTestColumns? columns = null)
+    {
+        var policy = Split(model).Model;
+        var benchmark = new XsTestBenchmark(BenchmarkRowReader.XsTest(data, columns ?? new XsTestColumns()), options);
+        var outcomes = benchmark.Generate(policy.Policy, policy.Tokenizer);
+        return new XsTestMetrics(benchmark.Summarize(outcomes), outcomes);
+    }
+
+    /// <summary>
+    /// Reward-model win rate: the model answers every prompt and <paramref name="rewardModel"/> (a sequence-classification
+    /// head, see <see cref="RewardModel"/>) compares each answer with the chosen response (<see cref="RewardWinRateBenchmark"/>).
+    /// </summary>
+    /// <param name="model">A fitted pipeline with a <c>JointPostTrain</c> stage.</param>
+    /// <param name="data">The rows: prompt and chosen (text).</param>
+    /// <param name="rewardModel">The judge; the caller keeps and disposes it.</param>
+    /// <param name="options">Generation settings and the reward model's template.</param>
+    /// <param name="columns">The column names; default: <c>prompt</c>, <c>chosen</c>.</param>
+    public WinRateMetrics EvaluateRewardWinRate(ITransformer model, IDataView data, RewardModel rewardModel, WinRateOptions? options = null, WinRateColumns? columns = null)
+    {
+        ArgumentNullException.ThrowIfNull(rewardModel);
+        var policy = Split(model).Model;
+        var benchmark = new RewardWinRateBenchmark(BenchmarkRowReader.WinRate(data, columns ?? new WinRateColumns()), options);
+        return new WinRateMetrics(benchmark.Evaluate(policy.Policy, policy.Tokenizer, rewardModel));
+    }
+
+    /// <summary>
     /// ML.NET's <c>MLContext.CancelExecution()</c>, which Microsoft.ML keeps internal (it is public only
     /// through the Microsoft.ML.Experimental package): a running <c>Fit</c> of this context's post-training
     /// stages stops before its next step with <see cref="OperationCanceledException"/>, keeping the
@@ -138,6 +209,7 @@ public sealed class PostTrainingCatalog
     // The text stages before the post-trained model, and the model itself.
     private static (ITransformer? Prefix, JointPostTrainTransformer Model) Split(ITransformer model)
     {
+        ArgumentNullException.ThrowIfNull(model);
         if (model is JointPostTrainTransformer alone) return (null, alone);
         if (model is IEnumerable<ITransformer> chain) // any TransformerChain<T>
         {

@@ -69,6 +69,69 @@ public sealed class ParetoSelectTests
             second.Report.Candidates.Select(c => (c.Candidate.FDpo, c.Candidate.FSft)).ToArray());
     }
 
+    /// <summary>A benchmark whose metric <c>sum</c> is the sum of the model's weights (higher is better).</summary>
+    private sealed class WeightSum(string name) : SweepBenchmark(name)
+    {
+        public int Evaluations { get; private set; }
+        public override string Identity => IdentityOf("weight-sum", []);
+        public override IReadOnlyList<SelectionMetric> Metrics => [SelectionMetric.Benchmark(Name, "sum")];
+        public override IReadOnlyList<SelectionMetric> HeadlineMetrics => Metrics;
+
+        public override XRight.Evaluation.BenchmarkResult Evaluate(CausalLm model, XRight.Text.CausalLmTokenizer tokenizer)
+        {
+            Evaluations++;
+            return new XRight.Evaluation.BenchmarkResult
+            {
+                Benchmark = "weight-sum",
+                Metrics = new Dictionary<string, double> { ["sum"] = Sum(model) },
+                Counts = new Dictionary<string, long>(),
+                Settings = new Dictionary<string, string>(),
+            };
+        }
+
+        public static double Sum(CausalLm model)
+        {
+            using var scope = TorchSharp.torch.NewDisposeScope();
+            return model.parameters().Sum(p => p.detach().to(TorchSharp.torch.ScalarType.Float64).sum().item<double>());
+        }
+    }
+
+    [TestMethod]
+    public void BenchmarksRunOnEveryCandidateZipChooseByARuleAndShowInTheReport()
+    {
+        using var dir = new TempDirectory();
+        var ml = new MLContext(seed: 1);
+        var data = TextPipeline(ml).Fit(Combined(ml, instructions: 20, preferences: 12)).Transform(Combined(ml, instructions: 20, preferences: 12));
+        var benchmark = new WeightSum("w");
+        var options = new ParetoSelectOptions
+        {
+            Strategies = [JointStrategy.AlRight],
+            Lambdas = [0.25, 0.75],
+            IncludeSequentialBaselines = false,
+            DpoOptimum = 0.1,
+            SftOptimum = 0.1,
+            WorkingDirectory = dir.Path,
+            Benchmarks = [benchmark],
+            Rule = SelectionRule.Best(SelectionMetric.Benchmark("w", "sum")),
+        };
+        var estimator = ml.PostTraining.ParetoSelect(Options(), options);
+        using var chosen = estimator.Fit(data);
+        var report = estimator.Report!;
+
+        Assert.AreEqual(2, benchmark.Evaluations, "each candidate's zip is loaded back and benchmarked once");
+        var best = report.Candidates.MaxBy(c => c.Candidate.Benchmarks["w"].Metrics["sum"])!;
+        Assert.AreEqual(best.Candidate.Name, report.Chosen);
+        Assert.AreEqual(WeightSum.Sum(chosen.Policy), best.Candidate.Benchmarks["w"].Metrics["sum"], 1e-6, "the result is the returned model's");
+        var markdown = File.ReadAllText(Path.Combine(dir.Path, "report.md"));
+        StringAssert.Contains(markdown, "| | Candidate | w/sum |");
+        StringAssert.Contains(markdown, "- **Rule:** best w/sum (higher is better)");
+        Assert.IsTrue(File.Exists(Path.Combine(dir.Path, "benchmarks", "alright-l0.25", "w.json")));
+
+        var again = new WeightSum("w");
+        using (ml.PostTraining.ParetoSelect(Options(), options with { Benchmarks = [again] }).Fit(data)) { }
+        Assert.AreEqual(0, again.Evaluations, "the cached results are reused");
+    }
+
     [TestMethod]
     public void AnotherBaseModelInTheSameFolderRetrainsEveryCandidate()
     {

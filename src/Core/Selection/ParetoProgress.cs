@@ -12,8 +12,14 @@ public sealed record ParetoProgress(string Candidate, int Index, int Count, Trai
 {
     /// <summary>
     /// Set on the report that starts a recomputation when an earlier sweep's record for this stage
-    /// (<c>optimum.json</c> or <c>candidates/&lt;slug&gt;.json</c>) was unreadable: the file and why. Such a record is
+    /// (<c>optimum.json</c>, <c>candidates/&lt;slug&gt;.json</c> or a benchmark's cached result) was unreadable: the file and why. Such a record is
     /// a cache keyed by content, so it is treated as absent and recomputed rather than failing the sweep.
     /// </summary>
     public string? Note { get; init; }
+
+    /// <summary>
+    /// Set when the report is about one of the candidate's benchmarks (<see cref="ParetoSweepOptions.Benchmarks"/>)
+    /// after its training: the benchmark's name; <see cref="Reused"/> then says whether its result came from the cache.
+    /// </summary>
+    public string? Benchmark { get; init; }
 }

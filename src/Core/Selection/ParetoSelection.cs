@@ -22,13 +22,14 @@ public static class ParetoSelection
         if (options.SequentialMatcher is null)
             throw new ArgumentException("ParetoSelectionOptions.SequentialMatcher must be set.", nameof(options));
 
+        CheckMetrics(candidates, options);
         var ideal = IdealFor(candidates, options);
         var onFront = ParetoFront.Membership([.. candidates.Select(c => new ObjectivePair(c.FDpo, c.FSft))]);
         var matches = options.SequentialMatcher.Match(candidates);
         CheckMatches(candidates, matches);
         var rule = options.Rule;
 
-        var rows = candidates.Select((c, i) => new CandidateAssessment
+        var measured = candidates.Select((c, i) => new CandidateAssessment
         {
             Candidate = c,
             OnFront = onFront[i],
@@ -36,13 +37,31 @@ public static class ParetoSelection
             SftGap = ideal.SftGap(c.FSft),
             IdealDistance = ideal.DistanceTo(c.FDpo, c.FSft),
             MixGap = c.Lambda is { } lambda ? ideal.MixGap(c.FDpo, c.FSft, lambda) : null,
-            RuleScore = rule.Score(c, ideal),
-            RuleViolation = rule.Violation(c, ideal),
-            VersusSequential = matches.TryGetValue(c.Name, out var sequential) ? SequentialComparison.Between(c, sequential) : null,
+            RuleScore = 0,
+            RuleViolation = 0,
+            VersusSequential = matches.TryGetValue(c.Name, out var sequential) ? SequentialComparison.Between(c, sequential, options.ImprovementMetrics) : null,
         }).ToArray();
+        // The rule reads whole rows: gaps, ∆m% against the paired run and benchmark metrics as well as the objectives.
+        var rows = rule.Rate(measured, ideal);
 
-        var chosen = rule.Choose(candidates, ideal);
+        var chosen = rule.Choose(rows, ideal);
         return new SelectionReport(rows, ideal, rule.Description, options.SequentialMatcher.Description, chosen.Name);
+    }
+
+    // A rule or ∆m% that reads a metric some candidate lacks fails before anything is measured, naming both.
+    private static void CheckMetrics(IReadOnlyList<SelectionCandidate> candidates, ParetoSelectionOptions options)
+    {
+        if (options.ImprovementMetrics is { } metrics)
+        {
+            if (metrics.Count == 0 || metrics.Any(m => m is null))
+                throw new ArgumentException("ParetoSelectionOptions.ImprovementMetrics must list at least one metric and no null; set it to null for the ∆m% over f_DPO and f_SFT only.", nameof(options));
+            if (metrics.FirstOrDefault(m => m.IsDerived) is { } derived)
+                throw new ArgumentException($"ParetoSelectionOptions.ImprovementMetrics: '{derived.Name}' is derived from the ideal point or the pairing; ∆m% is taken over objectives and benchmark metrics only.", nameof(options));
+            if (metrics.GroupBy(m => m.Name).FirstOrDefault(g => g.Count() > 1) is { } twice)
+                throw new ArgumentException($"ParetoSelectionOptions.ImprovementMetrics lists '{twice.Key}' more than once.", nameof(options));
+            SelectionMetric.CheckPresent(metrics, candidates, "ParetoSelectionOptions.ImprovementMetrics");
+        }
+        SelectionMetric.CheckPresent(options.Rule.Metrics, candidates, $"Selection rule '{options.Rule.Description}'");
     }
 
     // The matcher may be user-written: its answer must pair joint candidates of this sweep with Sequential runs.

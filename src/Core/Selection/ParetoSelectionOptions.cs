@@ -21,6 +21,15 @@ public sealed class ParetoSelectionOptions
     /// <summary>How a given <see cref="SftOptimum"/> was obtained, for the report. Default: <see cref="IdealValueSource.Given"/>.</summary>
     internal IdealValueSource SftOptimumSource { get; init; } = IdealValueSource.Given;
 
+    /// <summary>
+    /// The metrics of an overall ∆m% (eq. 52) against the paired Sequential run, each with its direction:
+    /// objectives (<see cref="SelectionMetric.FDpo"/>, <see cref="SelectionMetric.FSft"/>) and benchmark
+    /// metrics (<see cref="SelectionMetric.Benchmark"/>). Reported as <see cref="SequentialComparison.Overall"/>
+    /// and read by <see cref="SelectionMetric.DeltaM"/>. Null: only the ∆m% over f_DPO and f_SFT
+    /// (<see cref="SequentialComparison.DeltaMPercent"/>). Default: null.
+    /// </summary>
+    public IReadOnlyList<SelectionMetric>? ImprovementMetrics { get; init; }
+
     /// <summary>How joint candidates are paired with Sequential runs. Default: <see cref="SequentialMatcher.SameEpochsNearestShare"/>.</summary>
     public SequentialMatcher SequentialMatcher { get; init; } = SequentialMatcher.SameEpochsNearestShare;
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using XRight.Evaluation;
 using XRight.IO;
 using XRight.Runtime;
 using XRight.Training;
@@ -17,7 +18,9 @@ namespace XRight.Selection;
 /// <remarks>
 /// The working directory keeps <c>optimum.json</c>, <c>candidates/&lt;slug&gt;.json</c> with each candidate's
 /// model beside it, <c>checkpoints/&lt;slug&gt;/</c> and the shared reference (<c>reference.cache</c>,
-/// <c>reference/</c>). Each file carries a content key: a hash of the run's options fingerprint (f* included),
+/// <c>reference/</c>), and with benchmarks (<see cref="ParetoSweepOptions.Benchmarks"/>) <c>benchmarks/&lt;slug&gt;/&lt;name&gt;.json</c>,
+/// one cached result per candidate and benchmark, keyed by the candidate's content key and the benchmark's
+/// <see cref="SweepBenchmark.Identity"/>. Each file carries a content key: a hash of the run's options fingerprint (f* included),
 /// of the data's token ids (<see cref="ContentHash.OfData"/>) and of <see cref="SweepInputs.ModelIdentity"/>.
 /// A later sweep in the same folder reuses a finished candidate or f* estimate, and resumes a candidate from
 /// its checkpoint, only when the key matches; anything else is recomputed and its files replaced. Writing
@@ -30,6 +33,7 @@ public sealed class ParetoSweep
 
     private const string CandidatesFolder = "candidates";
     private const string CheckpointsFolder = "checkpoints";
+    private const string BenchmarksFolder = "benchmarks";
     private const string StagingFolder = ".staging";
     private const string CheckpointKeyFile = "content-key";
     private const string OptimumStage = "f* estimate";
@@ -105,6 +109,8 @@ public sealed class ParetoSweep
         inputs.Options.Validate();
         // Every option is checked before the working directory is created or anything is trained.
         Plan(inputs.Options);
+        if (Options.Benchmarks.Count > 0 && trainer is not ISweepModelLoader)
+            throw new ArgumentException($"{Options.GetType().Name}.Benchmarks needs the candidates' models back, but the candidate trainer {trainer.GetType().Name} does not implement {nameof(ISweepModelLoader)}.", nameof(trainer));
 
         var work = Path.GetFullPath(Options.WorkingDirectory ?? Path.Combine(Path.GetTempPath(), "xright-pareto-" + Guid.NewGuid().ToString("N")));
         Directory.CreateDirectory(Path.Combine(work, CandidatesFolder));
@@ -125,7 +131,8 @@ public sealed class ParetoSweep
         for (int i = 0; i < plan.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            candidates.Add(RunCandidate(context, plan[i], i, plan.Count, optimum));
+            var (candidate, key) = RunCandidate(context, plan[i], i, plan.Count, optimum);
+            candidates.Add(RunBenchmarks(context, plan[i], key, candidate, i, plan.Count));
         }
 
         var estimated = optimumReused ? IdealValueSource.ReusedEstimate : IdealValueSource.Estimated;
@@ -136,6 +143,7 @@ public sealed class ParetoSweep
             SftOptimum = optimum.Sft,
             DpoOptimumSource = Options.DpoOptimum is null ? estimated : IdealValueSource.Given,
             SftOptimumSource = Options.SftOptimum is null ? estimated : IdealValueSource.Given,
+            ImprovementMetrics = Options.EffectiveImprovementMetrics,
         });
         return new ParetoSweepResult(report, report.ChosenCandidate.Candidate, optimum, work);
     }
@@ -181,7 +189,10 @@ public sealed class ParetoSweep
         return (new ObjectivePair(Options.DpoOptimum ?? estimate.Dpo, Options.SftOptimum ?? estimate.Sft), reused);
     }
 
-    private SelectionCandidate RunCandidate(SweepContext context, SweepCandidatePlan plan, int index, int count, ObjectivePair optimum)
+    /// <summary>A benchmark's cached result: the result and the key (candidate key and benchmark identity) it was computed for.</summary>
+    private sealed record BenchmarkRecord(string Key, BenchmarkResult Result);
+
+    private (SelectionCandidate Candidate, string Key) RunCandidate(SweepContext context, SweepCandidatePlan plan, int index, int count, ObjectivePair optimum)
     {
         var candidates = Path.Combine(context.Work, CandidatesFolder);
         var modelPath = Path.Combine(candidates, plan.Slug + context.Trainer.ModelSuffix);
@@ -205,7 +216,7 @@ public sealed class ParetoSweep
         if (Options.Resume && Read<CandidateRecord>(recordPath, r => r.Key is not null && r.Candidate is not null, out note) is { } saved && saved.Key == key && Exists(modelPath))
         {
             context.Progress?.Report(new ParetoProgress(plan.Name, index, count, null, Reused: true));
-            return saved.Candidate with { Name = plan.Name, ModelPath = modelPath, Reused = true };
+            return (saved.Candidate with { Name = plan.Name, ModelPath = modelPath, Reused = true }, key);
         }
 
         // No record may outlive the model it describes: the stale one goes before anything is trained.
@@ -234,7 +245,46 @@ public sealed class ParetoSweep
             ModelPath = modelPath,
         };
         AtomicFile.WriteAllText(recordPath, JsonSerializer.Serialize(new CandidateRecord(key, candidate), RecordJson));
-        return candidate;
+        return (candidate, key);
+    }
+
+    // Every benchmark on the candidate's saved model, each result taken from its cache file when the key
+    // matches; the model is loaded only when some benchmark has to run.
+    private SelectionCandidate RunBenchmarks(SweepContext context, SweepCandidatePlan plan, string candidateKey, SelectionCandidate candidate, int index, int count)
+    {
+        if (Options.Benchmarks.Count == 0) return candidate;
+        var folder = Path.Combine(context.Work, BenchmarksFolder, plan.Slug);
+        Directory.CreateDirectory(folder);
+        var results = new Dictionary<string, BenchmarkResult>(StringComparer.Ordinal);
+        SweepModel? loaded = null;
+        try
+        {
+            foreach (var benchmark in Options.Benchmarks)
+            {
+                context.Cancellation.ThrowIfCancellationRequested();
+                var file = Path.Combine(folder, benchmark.Name + ".json");
+                var key = ContentHash.Combine("benchmark", candidateKey, benchmark.Name, benchmark.Identity);
+                string? note = null;
+                if (Options.Resume && Read<BenchmarkRecord>(file, r => r.Key is not null && r.Result?.Metrics is not null, out note) is { } saved && saved.Key == key)
+                {
+                    context.Progress?.Report(new ParetoProgress(plan.Name, index, count, null, Reused: true) { Benchmark = benchmark.Name });
+                    results[benchmark.Name] = saved.Result;
+                    continue;
+                }
+                context.Progress?.Report(new ParetoProgress(plan.Name, index, count, null, Reused: false) { Benchmark = benchmark.Name, Note = note });
+                loaded ??= ((ISweepModelLoader)context.Trainer).Load(candidate.ModelPath!)
+                    ?? throw new InvalidOperationException($"The model loader returned nothing for '{candidate.ModelPath}'.");
+                var result = benchmark.Evaluate(loaded.Model, loaded.Tokenizer)
+                    ?? throw new InvalidOperationException($"Benchmark '{benchmark.Name}' returned no result for '{plan.Name}'.");
+                AtomicFile.WriteAllText(file, JsonSerializer.Serialize(new BenchmarkRecord(key, result), RecordJson));
+                results[benchmark.Name] = result;
+            }
+        }
+        finally
+        {
+            loaded?.Dispose();
+        }
+        return candidate with { Benchmarks = results };
     }
 
     // The latest checkpoint of a run with the same content key; checkpoints of another key are removed.

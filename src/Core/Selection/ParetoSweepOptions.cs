@@ -50,6 +50,27 @@ public record ParetoSweepOptions
     /// </summary>
     public bool Resume { get; init; } = true;
 
+    /// <summary>
+    /// Benchmarks run on every trained candidate, Sequential baselines included (the f* runs keep no model and
+    /// are not benchmarked): <see cref="SweepBenchmark.Mmlu"/>, <see cref="SweepBenchmark.HellaSwag"/>,
+    /// <see cref="SweepBenchmark.XsTest"/>, <see cref="SweepBenchmark.RewardWinRate"/> or the caller's own. Each result
+    /// is cached under the working directory's <c>benchmarks/&lt;candidate&gt;/&lt;benchmark&gt;.json</c>, keyed by the
+    /// candidate's content key and the benchmark's <see cref="SweepBenchmark.Identity"/>, so a resumed sweep runs only
+    /// what is missing or changed. The candidate trainer must implement <see cref="ISweepModelLoader"/>. Default: none.
+    /// </summary>
+    public IReadOnlyList<SweepBenchmark> Benchmarks { get; init; } = [];
+
+    /// <summary>
+    /// The metrics of the overall ∆m% against the paired Sequential run (see <see cref="ParetoSelectionOptions.ImprovementMetrics"/>).
+    /// Null: f_DPO, f_SFT and every benchmark's <see cref="SweepBenchmark.HeadlineMetrics"/> when there are benchmarks,
+    /// and no overall ∆m% (only the one over f_DPO and f_SFT) when there are none. Default: null.
+    /// </summary>
+    public IReadOnlyList<SelectionMetric>? ImprovementMetrics { get; init; }
+
+    /// <summary>The ∆m% metrics in effect: <see cref="ImprovementMetrics"/>, or the objectives and the benchmarks' headline metrics.</summary>
+    internal IReadOnlyList<SelectionMetric>? EffectiveImprovementMetrics =>
+        ImprovementMetrics ?? (Benchmarks is { Count: > 0 } ? [.. SelectionMetric.Objectives, .. Benchmarks.SelectMany(b => b.HeadlineMetrics)] : null);
+
     /// <summary>Checks the sweep against the base options' epochs; throws naming the option.</summary>
     internal void Validate(int epochs)
     {
@@ -76,7 +97,30 @@ public record ParetoSweepOptions
         if (Strategies.Count * Lambdas.Count == 0 && (!IncludeSequentialBaselines || epochs < 2))
             throw new ArgumentException($"{name}: the sweep has no candidates (no strategies or λ, and no Sequential baselines).");
         ArgumentNullException.ThrowIfNull(Rule, nameof(Rule));
+        ValidateBenchmarks(name);
         if (DpoOptimum is { } d && !double.IsFinite(d)) throw new ArgumentOutOfRangeException(nameof(DpoOptimum), d, $"{name}.DpoOptimum must be finite.");
         if (SftOptimum is { } s && !double.IsFinite(s)) throw new ArgumentOutOfRangeException(nameof(SftOptimum), s, $"{name}.SftOptimum must be finite.");
+    }
+
+    // Benchmark names key files and metrics, so they are unique; the rule and ∆m% may read only metrics the sweep produces.
+    private void ValidateBenchmarks(string name)
+    {
+        if (Benchmarks is null || Benchmarks.Any(b => b is null))
+            throw new ArgumentException($"{name}.Benchmarks must not be null or hold null; leave it empty for no benchmarks.", nameof(Benchmarks));
+        if (Benchmarks.GroupBy(b => b.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new ArgumentException($"{name}.Benchmarks lists the name '{twice.Key}' more than once; give each benchmark its own name.", nameof(Benchmarks));
+        var available = SelectionMetric.Objectives.Concat(Benchmarks.SelectMany(b => b.Metrics)).Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
+        string Known() => string.Join(", ", available.Order(StringComparer.Ordinal));
+        if (ImprovementMetrics is { } improvement)
+        {
+            if (improvement.Count == 0 || improvement.Any(m => m is null))
+                throw new ArgumentException($"{name}.ImprovementMetrics must list at least one metric and no null; set it to null for the default.", nameof(ImprovementMetrics));
+            foreach (var metric in improvement)
+                if (!available.Contains(metric.Name))
+                    throw new ArgumentException($"{name}.ImprovementMetrics names '{metric.Name}', which the sweep does not evaluate; it evaluates: {Known()}.", nameof(ImprovementMetrics));
+        }
+        foreach (var metric in Rule.Metrics)
+            if (!metric.IsDerived && !available.Contains(metric.Name))
+                throw new ArgumentException($"{name}.Rule '{Rule.Description}' reads '{metric.Name}', which the sweep does not evaluate; it evaluates: {Known()}.", nameof(Rule));
     }
 }

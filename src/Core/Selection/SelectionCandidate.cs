@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using XRight.Evaluation;
 using XRight.Training;
 
 namespace XRight.Selection;
@@ -45,6 +46,13 @@ public sealed record SelectionCandidate
     /// <summary>True when a sweep took this candidate from an earlier sweep with the same content key instead of training it.</summary>
     public bool Reused { get; init; }
 
+    /// <summary>
+    /// The benchmark results of the trained model, keyed by the benchmark's name in the sweep
+    /// (<see cref="SweepBenchmark.Name"/>); empty when no benchmarks were run. Rules and ∆m% read them as
+    /// <c>"&lt;name&gt;/&lt;metric&gt;"</c> (<see cref="SelectionMetric.Benchmark"/>).
+    /// </summary>
+    public IReadOnlyDictionary<string, BenchmarkResult> Benchmarks { get; init; } = new Dictionary<string, BenchmarkResult>();
+
     /// <summary>Held-out DPO objective of the final model (<see cref="TrainingRunSummary.Final"/>).</summary>
     [JsonIgnore]
     public double FDpo => Run.Final.FDpo;
@@ -68,6 +76,24 @@ public sealed record SelectionCandidate
     /// <summary>True for a Sequential run.</summary>
     [JsonIgnore]
     public bool IsSequential => Sequential is not null;
+
+    /// <summary>True when every member is equal, the benchmark results compared entry by entry.</summary>
+    public bool Equals(SelectionCandidate? other) =>
+        other is not null
+        && Name == other.Name
+        && Strategy == other.Strategy
+        && EqualityComparer<double?>.Default.Equals(Lambda, other.Lambda)
+        && Equals(Sequential, other.Sequential)
+        && Epochs == other.Epochs
+        && Equals(Run, other.Run)
+        && EqualityComparer<double?>.Default.Equals(GpuUtilizationPercent, other.GpuUtilizationPercent)
+        && ModelPath == other.ModelPath
+        && Reused == other.Reused
+        && Benchmarks.Count == other.Benchmarks.Count
+        && Benchmarks.All(b => other.Benchmarks.TryGetValue(b.Key, out var result) && b.Value.Equals(result));
+
+    /// <summary>A hash consistent with <see cref="Equals(SelectionCandidate?)"/>.</summary>
+    public override int GetHashCode() => HashCode.Combine(Name, Strategy, Lambda, Epochs, Run, Reused, Benchmarks.Count);
 
     /// <summary>"λ = 0.5" or "(T_DPO, T_SFT) = (3, 3)".</summary>
     [JsonIgnore]

@@ -23,6 +23,24 @@ public abstract class SelectionRule
     /// <summary>The smallest f_DPO among the candidates with f_SFT ≤ <paramref name="maxSft"/>.</summary>
     public static SelectionRule BestDpoWithSftAtMost(double maxSft) => new ConstrainedObjectiveRule(ObjectiveKind.Dpo, maxSft);
 
+    /// <summary>
+    /// The candidate with the best value of <paramref name="metric"/> (largest when higher is better, smallest
+    /// otherwise) among those that satisfy every constraint, for example the best MMLU accuracy subject to a
+    /// DPO gap ≤ c: <c>Best(SelectionMetric.Benchmark("mmlu", "acc"), SelectionConstraint.AtMost(SelectionMetric.DpoGap, c))</c>.
+    /// Its score is the metric's value, negated when higher is better.
+    /// </summary>
+    /// <exception cref="ArgumentException">A metric or a constraint is null.</exception>
+    public static SelectionRule Best(SelectionMetric metric, params SelectionConstraint[] constraints) => new BestMetricRule(metric, constraints);
+
+    /// <summary>
+    /// The candidate with the largest ∆m% against its paired Sequential run (<see cref="SelectionMetric.DeltaM"/>,
+    /// over <see cref="ParetoSelectionOptions.ImprovementMetrics"/> when set); Sequential runs count 0.
+    /// </summary>
+    public static SelectionRule BestOverallImprovement { get; } = new BestMetricRule(SelectionMetric.DeltaM, []);
+
+    /// <summary>The metrics the rule reads beyond f_DPO and f_SFT; selection fails up front, naming the metric, when a candidate lacks one. Default: none.</summary>
+    public virtual IReadOnlyList<SelectionMetric> Metrics => [];
+
     /// <summary>A short description for reports and errors, for example "minimum ideal distance".</summary>
     public abstract string Description { get; }
 
@@ -32,18 +50,49 @@ public abstract class SelectionRule
     /// <summary>How far the candidate is from satisfying the rule's constraint; 0 when it satisfies it (always, for unconstrained rules).</summary>
     public virtual double Violation(SelectionCandidate candidate, IdealPoint ideal) => 0;
 
+    /// <summary>
+    /// The value the rule minimises for a report row (gaps, the comparison with the paired Sequential run and
+    /// benchmark results included). Default: <see cref="Score(SelectionCandidate, IdealPoint)"/> of the row's candidate.
+    /// </summary>
+    public virtual double Score(CandidateAssessment row, IdealPoint ideal)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return Score(row.Candidate, ideal);
+    }
+
+    /// <summary>How far a report row misses the rule's constraint. Default: <see cref="Violation(SelectionCandidate, IdealPoint)"/> of its candidate.</summary>
+    public virtual double Violation(CandidateAssessment row, IdealPoint ideal)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return Violation(row.Candidate, ideal);
+    }
+
     /// <inheritdoc />
     public override string ToString() => Description;
 
     /// <summary>Applies the rule with its tie-breaks.</summary>
     /// <exception cref="UnsatisfiedSelectionRuleException">No candidate satisfies the constraint.</exception>
-    internal SelectionCandidate Choose(IReadOnlyList<SelectionCandidate> candidates, IdealPoint ideal)
+    internal SelectionCandidate Choose(IReadOnlyList<SelectionCandidate> candidates, IdealPoint ideal) =>
+        Choose(Rate([.. candidates.Select(c => new CandidateAssessment
+        {
+            Candidate = c,
+            OnFront = false,
+            DpoGap = ideal.DpoGap(c.FDpo),
+            SftGap = ideal.SftGap(c.FSft),
+            IdealDistance = ideal.DistanceTo(c.FDpo, c.FSft),
+            RuleScore = 0,
+            RuleViolation = 0,
+        })], ideal), ideal);
+
+    /// <summary>Applies the rule, with the scores and violations of <see cref="Rate"/>, and its tie-breaks.</summary>
+    /// <exception cref="UnsatisfiedSelectionRuleException">No candidate satisfies the constraint.</exception>
+    internal SelectionCandidate Choose(IReadOnlyList<CandidateAssessment> rows, IdealPoint ideal)
     {
-        var rated = candidates.Select(c => (
-            Candidate: c,
-            Score: Finite(Score(c, ideal), c, "score"),
-            Violation: Finite(Violation(c, ideal), c, "violation"),
-            Distance: ideal.DistanceTo(c.FDpo, c.FSft))).ToArray();
+        var rated = rows.Select(r => (
+            r.Candidate,
+            Score: Finite(r.RuleScore, r.Candidate, "score"),
+            Violation: Finite(r.RuleViolation, r.Candidate, "violation"),
+            Distance: ideal.DistanceTo(r.Candidate.FDpo, r.Candidate.FSft))).ToArray();
 
         var satisfying = rated.Where(r => r.Violation <= 0).ToArray();
         if (satisfying.Length == 0)
@@ -57,6 +106,10 @@ public abstract class SelectionRule
             .ThenBy(r => r.Candidate.Name, StringComparer.Ordinal)
             .First().Candidate;
     }
+
+    /// <summary>The rows with the rule's score and violation filled in.</summary>
+    internal CandidateAssessment[] Rate(IReadOnlyList<CandidateAssessment> rows, IdealPoint ideal) =>
+        [.. rows.Select(r => r with { RuleScore = Score(r, ideal), RuleViolation = Violation(r, ideal) })];
 
     // A NaN would sort first and be chosen silently; the built-in rules never produce one from validated candidates.
     private double Finite(double value, SelectionCandidate candidate, string what) => double.IsFinite(value)

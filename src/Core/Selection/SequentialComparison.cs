@@ -17,6 +17,12 @@ public sealed record SequentialComparison(
     double PeakMemoryIncreasePercent,
     double? UtilizationIncreasePercent)
 {
+    /// <summary>
+    /// ∆m% over <see cref="ParetoSelectionOptions.ImprovementMetrics"/> (objectives and benchmark metrics) against
+    /// the same Sequential run; null when no such metrics were asked for.
+    /// </summary>
+    public MetricImprovement? Overall { get; init; }
+
     /// <summary>Runtime efficiency: Sequential runtime / candidate runtime.</summary>
     public double RuntimeEfficiency => Efficiency(RuntimeIncreasePercent);
 
@@ -31,7 +37,7 @@ public sealed record SequentialComparison(
     /// positive runtime, memory and utilization, finite objectives.
     /// </summary>
     /// <exception cref="InvalidOperationException">An objective of the Sequential run is 0, so ∆m% is undefined.</exception>
-    internal static SequentialComparison Between(SelectionCandidate candidate, SelectionCandidate sequential)
+    internal static SequentialComparison Between(SelectionCandidate candidate, SelectionCandidate sequential, IReadOnlyList<SelectionMetric>? metrics = null)
     {
         double deltaM;
         try
@@ -54,7 +60,10 @@ public sealed record SequentialComparison(
             IncreasePercent(candidate.PeakMemoryBytes, sequential.PeakMemoryBytes),
             candidate.GpuUtilizationPercent is { } a && sequential.GpuUtilizationPercent is { } b
                 ? IncreasePercent(a, b)
-                : null);
+                : null)
+        {
+            Overall = metrics is null ? null : MetricImprovement.Between(candidate, sequential, metrics),
+        };
     }
 
     private static double IncreasePercent(double value, double baseline) => (value - baseline) / baseline * 100;

@@ -96,6 +96,26 @@ public sealed class ParetoSweep
     public ParetoSweepResult Run(SweepInputs inputs, ISweepCandidateTrainer trainer, IProgress<ParetoProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
+        var context = Start(inputs, trainer, progress, cancellationToken);
+        var plan = Plan(context.Inputs.Options);
+        var (optimum, optimumReused) = Optimum(context, plan.Count);
+
+        var candidates = new List<SelectionCandidate>();
+        for (int i = 0; i < plan.Count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            candidates.Add(RunCandidate(context, plan[i], i, plan.Count, optimum));
+        }
+        return Analyze(context, candidates, optimum, optimumReused);
+    }
+
+    /// <summary>
+    /// Checks the inputs and every option, creates the working directory and fixes what every step of the
+    /// sweep shares: the shared reference's files, the data's content key. Nothing is trained.
+    /// </summary>
+    internal SweepContext Start(SweepInputs inputs, ISweepCandidateTrainer trainer, IProgress<ParetoProgress>? progress,
+        CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(trainer);
         ArgumentNullException.ThrowIfNull(inputs.Options, nameof(inputs));
@@ -117,17 +137,12 @@ public sealed class ParetoSweep
                 ModelFolder = inputs.Options.Reference.ModelFolder ?? Path.Combine(work, "reference"),
             },
         };
-        var context = new SweepContext(work, inputs with { Options = shared }, ContentHash.OfData(inputs.Data), trainer, progress, cancellationToken);
-        var plan = Plan(shared);
-        var (optimum, optimumReused) = Optimum(context, plan.Count);
+        return new SweepContext(work, inputs with { Options = shared }, ContentHash.OfData(inputs.Data), trainer, progress, cancellationToken);
+    }
 
-        var candidates = new List<SelectionCandidate>();
-        for (int i = 0; i < plan.Count; i++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            candidates.Add(RunCandidate(context, plan[i], i, plan.Count, optimum));
-        }
-
+    /// <summary>The analysis of trained candidates: front, ideal point, the rule's choice.</summary>
+    internal ParetoSweepResult Analyze(SweepContext context, IReadOnlyList<SelectionCandidate> candidates, ObjectivePair optimum, bool optimumReused)
+    {
         var estimated = optimumReused ? IdealValueSource.ReusedEstimate : IdealValueSource.Estimated;
         var report = ParetoSelection.Analyze(candidates, new ParetoSelectionOptions
         {
@@ -137,11 +152,11 @@ public sealed class ParetoSweep
             DpoOptimumSource = Options.DpoOptimum is null ? estimated : IdealValueSource.Given,
             SftOptimumSource = Options.SftOptimum is null ? estimated : IdealValueSource.Given,
         });
-        return new ParetoSweepResult(report, report.ChosenCandidate.Candidate, optimum, work);
+        return new ParetoSweepResult(report, report.ChosenCandidate.Candidate, optimum, context.Work);
     }
 
     /// <summary>What every step of one <see cref="Run"/> shares.</summary>
-    private sealed record SweepContext(string Work, SweepInputs Inputs, string DataKey, ISweepCandidateTrainer Trainer,
+    internal sealed record SweepContext(string Work, SweepInputs Inputs, string DataKey, ISweepCandidateTrainer Trainer,
         IProgress<ParetoProgress>? Progress, CancellationToken Cancellation)
     {
         public string Key(string kind, JointTrainerOptions options) => ContentHash.Combine(kind, OptionsFingerprint.Of(options), DataKey, Inputs.ModelIdentity);
@@ -156,7 +171,8 @@ public sealed class ParetoSweep
     /// <summary>A candidate's record file: the candidate and the content key it was trained for.</summary>
     private sealed record CandidateRecord(string Key, SelectionCandidate Candidate);
 
-    private (ObjectivePair Optimum, bool Reused) Optimum(SweepContext context, int count)
+    /// <summary>f* as given, else the estimate kept in the working directory under the same content key, else a new estimate (saved).</summary>
+    internal (ObjectivePair Optimum, bool Reused) Optimum(SweepContext context, int count)
     {
         if (Options.DpoOptimum is { } givenDpo && Options.SftOptimum is { } givenSft) return (new ObjectivePair(givenDpo, givenSft), false);
         var options = context.Inputs.Options;
@@ -181,11 +197,51 @@ public sealed class ParetoSweep
         return (new ObjectivePair(Options.DpoOptimum ?? estimate.Dpo, Options.SftOptimum ?? estimate.Sft), reused);
     }
 
-    private SelectionCandidate RunCandidate(SweepContext context, SweepCandidatePlan plan, int index, int count, ObjectivePair optimum)
+    /// <summary>f* as given, else the estimate kept in the working directory under the current content key; null when there is none.</summary>
+    internal ObjectivePair? SavedOptimum(SweepContext context)
+    {
+        if (Options.DpoOptimum is { } givenDpo && Options.SftOptimum is { } givenSft) return new ObjectivePair(givenDpo, givenSft);
+        var saved = Read<OptimumRecord>(Path.Combine(context.Work, OptimumFileName), r => r.Key is not null && r.Optimum is { } o && double.IsFinite(o.Dpo) && double.IsFinite(o.Sft), out _);
+        return saved?.Key == context.Key("optimum", context.Inputs.Options) && saved.Optimum is { } estimate
+            ? new ObjectivePair(Options.DpoOptimum ?? estimate.Dpo, Options.SftOptimum ?? estimate.Sft)
+            : null;
+    }
+
+    /// <summary>True when f* is estimated (not both values given), so the sweep has an f* step.</summary>
+    internal bool EstimatesOptimum => Options.DpoOptimum is null || Options.SftOptimum is null;
+
+    /// <summary>The candidate's finished record when its content key matches (reused), else the candidate trained and saved now.</summary>
+    internal SelectionCandidate RunCandidate(SweepContext context, SweepCandidatePlan plan, int index, int count, ObjectivePair optimum)
     {
         var candidates = Path.Combine(context.Work, CandidatesFolder);
         var modelPath = Path.Combine(candidates, plan.Slug + context.Trainer.ModelSuffix);
         var recordPath = Path.Combine(candidates, plan.Slug + ".json");
+        var (options, key) = CandidateOptions(context, plan, optimum);
+
+        string? note = null;
+        if (Options.Resume && Read<CandidateRecord>(recordPath, r => r.Key is not null && r.Candidate is not null, out note) is { } saved && saved.Key == key && Exists(modelPath))
+        {
+            context.Progress?.Report(new ParetoProgress(plan.Name, index, count, null, Reused: true));
+            return saved.Candidate with { Name = plan.Name, ModelPath = modelPath, Reused = true };
+        }
+        return TrainCandidate(context, plan, index, count, options, key, note);
+    }
+
+    /// <summary>The candidate's finished record and model when both are there under the content key it would be trained with now; else null.</summary>
+    internal SelectionCandidate? FinishedCandidate(SweepContext context, SweepCandidatePlan plan, ObjectivePair optimum)
+    {
+        var candidates = Path.Combine(context.Work, CandidatesFolder);
+        var modelPath = Path.Combine(candidates, plan.Slug + context.Trainer.ModelSuffix);
+        var (_, key) = CandidateOptions(context, plan, optimum);
+        return Read<CandidateRecord>(Path.Combine(candidates, plan.Slug + ".json"), r => r.Key is not null && r.Candidate is not null, out _) is { } saved
+            && saved.Key == key && Exists(modelPath)
+            ? saved.Candidate with { Name = plan.Name, ModelPath = modelPath }
+            : null;
+    }
+
+    /// <summary>The candidate's training options (f* and its checkpoint folder filled in) and its content key.</summary>
+    internal (JointTrainerOptions Options, string Key) CandidateOptions(SweepContext context, SweepCandidatePlan plan, ObjectivePair optimum)
+    {
         var checkpoints = Path.Combine(context.Work, CheckpointsFolder, plan.Slug);
         var options = plan.Options with
         {
@@ -199,14 +255,15 @@ public sealed class ParetoSweep
             },
             Checkpoints = plan.Options.Checkpoints with { Directory = checkpoints, ResumeFrom = null },
         };
-        var key = context.Key("candidate", options);
+        return (options, context.Key("candidate", options));
+    }
 
-        string? note = null;
-        if (Options.Resume && Read<CandidateRecord>(recordPath, r => r.Key is not null && r.Candidate is not null, out note) is { } saved && saved.Key == key && Exists(modelPath))
-        {
-            context.Progress?.Report(new ParetoProgress(plan.Name, index, count, null, Reused: true));
-            return saved.Candidate with { Name = plan.Name, ModelPath = modelPath, Reused = true };
-        }
+    private SelectionCandidate TrainCandidate(SweepContext context, SweepCandidatePlan plan, int index, int count, JointTrainerOptions options, string key, string? note)
+    {
+        var candidates = Path.Combine(context.Work, CandidatesFolder);
+        var modelPath = Path.Combine(candidates, plan.Slug + context.Trainer.ModelSuffix);
+        var recordPath = Path.Combine(candidates, plan.Slug + ".json");
+        var checkpoints = Path.Combine(context.Work, CheckpointsFolder, plan.Slug);
 
         // No record may outlive the model it describes: the stale one goes before anything is trained.
         File.Delete(recordPath);

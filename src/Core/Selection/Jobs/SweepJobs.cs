@@ -64,10 +64,10 @@ public sealed class SweepJobs
     public SweepManifest Manifest => _manifest;
 
     /// <summary>How long a job waits for the jobs it depends on (or for another worker holding it). Default: 24 hours.</summary>
-    public TimeSpan DependencyTimeout { get; init; } = TimeSpan.FromHours(24);
+    public TimeSpan DependencyTimeout { get; set; } = TimeSpan.FromHours(24);
 
     /// <summary>How often a waiting job looks again. Default: 1 second.</summary>
-    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>This process as a worker: "host:pid".</summary>
     public static string Worker { get; } = $"{Environment.MachineName}:{Environment.ProcessId}";

@@ -121,4 +121,83 @@ public sealed class SweepCliTests
         Assert.AreEqual(0, Run("sweep", "run", folder, "--index", "3").Code);
         AssertSameAsInProcess(folder);
     }
+
+    /// <summary>
+    /// The sweep through Slurm: a single-node cluster (tools/slurm/slurm-ci.sh, which installs slurm-wlm and
+    /// munge from the Debian archive when missing), the sweep submitted by tools/slurm/submit-sweep.sh as a
+    /// prepare job, a candidate array with --dependency=afterok and a select job. Skipped (inconclusive, with
+    /// the reason) where Slurm cannot be brought up: not Linux, not root, no package archive; the concurrent
+    /// worker processes above run the same sweep there.
+    /// </summary>
+    [TestMethod]
+    public void ASweepSubmittedToSlurmAsAJobArraySelectsWhatTheInProcessSweepSelects()
+    {
+        if (!OperatingSystem.IsLinux()) Assert.Inconclusive("Slurm runs on Linux only; the concurrent worker processes test covers the same sweep.");
+        if (Bash("id -u", 10).Output.Trim() != "0") Assert.Inconclusive("Bringing up Slurm needs root (apt-get, the daemons); the concurrent worker processes test covers the same sweep.");
+        var slurm = Path.Combine(RepositoryRoot(), "tools", "slurm");
+        bool wasRunning = Bash("command -v scontrol >/dev/null && scontrol ping", 20).Code == 0;
+        var up = Bash($"'{slurm}/slurm-ci.sh' up", 300);
+        try
+        {
+            if (up.Code != 0)
+                Assert.Inconclusive($"Slurm could not be brought up on this machine (slurm-ci.sh up exited {up.Code}): {Tail(up.Output)} The concurrent worker processes test covers the same sweep.");
+            var folder = Path.Combine(_root!.Path, "slurm");
+            var submit = Bash($"XRIGHT='dotnet {CliDll}' '{slurm}/submit-sweep.sh' '{Path.Combine(_root.Path, "sweep.json")}' '{folder}'", 120);
+            Assert.AreEqual(0, submit.Code, submit.Output);
+            var ids = submit.Output.Split('\n').Last(l => l.StartsWith("jobs: ", StringComparison.Ordinal))["jobs: ".Length..].Trim().Split(' ');
+            Assert.HasCount(3, ids, submit.Output);
+            Assert.AreNotEqual("none", ids[0], "the reference and f* jobs are submitted as the prepare step");
+            var clock = Stopwatch.StartNew();
+            while (Bash($"squeue -h -j {string.Join(',', ids)}", 20) is var queue && queue.Code == 0 && queue.Output.Trim().Length > 0)
+            {
+                var waiting = Bash($"scontrol -o show job {ids[2]}", 20).Output;
+                Assert.DoesNotContain("DependencyNeverSatisfied", waiting, "a step failed: " + Logs(folder));
+                Assert.IsLessThan(600, clock.Elapsed.TotalSeconds, "the sweep did not finish on Slurm within 600 s: " + queue.Output + Logs(folder));
+                Thread.Sleep(200);
+            }
+            var selectJob = Bash($"scontrol -o show job {ids[2]}", 20).Output;
+            StringAssert.Contains(selectJob, "JobState=COMPLETED", Logs(folder));
+            var arrayJobs = Bash($"scontrol -o show job {ids[1]}", 20).Output;
+            Assert.AreEqual(2, arrayJobs.Split('\n').Count(l => l.Contains("JobState=COMPLETED", StringComparison.Ordinal)), "both candidate tasks completed: " + arrayJobs);
+            var selectLog = File.ReadAllText(Path.Combine(folder, "logs", $"select-{ids[2]}.out"));
+            StringAssert.Contains(selectLog, "4 of 4 jobs done");
+            StringAssert.Contains(selectLog, "chosen: " + _inProcess!.Chosen);
+            AssertSameAsInProcess(folder);
+        }
+        finally
+        {
+            // Only daemons this test started are stopped.
+            if (!wasRunning) Bash($"'{slurm}/slurm-ci.sh' down", 120);
+        }
+    }
+
+    private static string Logs(string folder)
+        => Directory.Exists(Path.Combine(folder, "logs"))
+            ? string.Concat(Directory.GetFiles(Path.Combine(folder, "logs")).Order().Select(f => $"\n--- {Path.GetFileName(f)}\n{Tail(File.ReadAllText(f))}"))
+            : " (no logs)";
+
+    private static string Tail(string text) => text.Length <= 3000 ? text : "…" + text[^3000..];
+
+    private static (int Code, string Output) Bash(string command, int seconds)
+    {
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(command);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(seconds * 1000))
+        {
+            process.Kill(entireProcessTree: true);
+            return (-1, $"'{command}' did not finish within {seconds} s");
+        }
+        return (process.ExitCode, output.Result + error.Result);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "XRight.sln"))) return dir.FullName;
+        throw new InvalidOperationException($"No XRight.sln above {AppContext.BaseDirectory}.");
+    }
 }

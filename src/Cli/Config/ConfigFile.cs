@@ -32,6 +32,9 @@ internal sealed record DataConfig
 
     /// <summary>Tokens per sequence (prompt and response together). Default: 512.</summary>
     public int MaxLength { get; init; } = 512;
+
+    /// <summary>Where the EOS token goes (<see cref="XRight.Text.EosPolicy"/>). Default: the reference code's.</summary>
+    public XRight.Text.EosPolicy EosPolicy { get; init; } = XRight.Text.EosPolicy.ReferenceCode;
 }
 
 /// <summary>One data file.</summary>

@@ -33,7 +33,8 @@ internal sealed record LoadedConfig(string File, ConfigFile Raw, JointPostTrainO
 
     /// <summary>The text stages: the prompt template and tokenization within <see cref="MaxLength"/>.</summary>
     public IEstimator<ITransformer> TextPipeline(MLContext ml)
-        => ml.Transforms.Text.FormatPrompt().Append(ml.Transforms.Text.TokenizeForCausalLm(Tokenizer, MaxLength));
+        => ml.Transforms.Text.FormatPrompt().Append(ml.Transforms.Text.TokenizeForCausalLm(Tokenizer,
+            new XRight.TextStages.TokenizeForCausalLmOptions { MaxLength = MaxLength, EosPolicy = Raw.Data.EosPolicy }));
 
     private static IDataView Load(MLContext ml, string path, IReadOnlyDictionary<string, string>? columns, string[] needed)
     {

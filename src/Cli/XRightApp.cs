@@ -39,7 +39,7 @@ public static class XRightApp
                     sweep.AddCommand<SweepStatusCommand>("status").WithDescription("Shows where every job of a sweep stands.");
                     sweep.AddCommand<SweepSelectCommand>("select").WithDescription("Once every job is done: the front, report, plots and the chosen model.");
                 });
-                config.AddCommand<EvaluateCommand>("evaluate").WithDescription("Runs the library's evaluations (held-out metrics, MMLU, HellaSwag) on a saved model.");
+                config.AddCommand<EvaluateCommand>("evaluate").WithDescription("Runs the library's MMLU and HellaSwag evaluations on a saved Hugging Face model folder.");
             });
             try
             {

@@ -4,6 +4,7 @@ using Microsoft.ML.Runtime;
 using XRight.Interop;
 using XRight.Runtime;
 using XRight.Selection;
+using XRight.Selection.Jobs;
 using XRight.Text;
 using XRight.Training;
 
@@ -81,7 +82,36 @@ public sealed class ParetoSelectEstimator : IEstimator<JointPostTrainTransformer
     /// <summary>The same shape as a single <c>JointPostTrain</c> stage.</summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema) => new JointPostTrainEstimator(_context, _base).GetOutputSchema(inputSchema);
 
-    private JointPostTrainTransformer Sweep(PostTrainingRows rows, PostTrainingRows? validation, DataViewSchema schema)
+    /// <summary>
+    /// The sweep <see cref="Fit(IDataView)"/> would run, split into jobs (shared reference, f*, each candidate)
+    /// for a scheduler's job array or several workers on the working directory (which must be given): plan
+    /// them, run each, then select with <see cref="SaveSelection"/>. Each candidate is saved as a model zip.
+    /// </summary>
+    /// <exception cref="ArgumentException">An option is invalid or the working directory is not given.</exception>
+    public SweepJobs CreateJobs(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var rows = PostTrainingRowReader.Read(input, _base);
+        var (inputs, trainer) = Setup(rows, validation: null, input.Schema);
+        return new SweepJobs(_options, inputs, trainer);
+    }
+
+    /// <summary>
+    /// Writes a sweep's report and plots into its working directory (report.md, report.json,
+    /// objective-space.png, metrics.png), as <c>Fit</c> does, and remembers the report.
+    /// </summary>
+    public void SaveSelection(ParetoSweepResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var report = Report = result.Report;
+        var work = WorkingDirectory = result.WorkingDirectory;
+        report.SaveMarkdown(Path.Combine(work, "report.md"));
+        report.SaveJson(Path.Combine(work, "report.json"));
+        SelectionPlots.SaveObjectiveSpace(report, Path.Combine(work, "objective-space.png"));
+        SelectionPlots.SaveMetricBars(report, Path.Combine(work, "metrics.png"));
+    }
+
+    private (SweepInputs Inputs, ISweepCandidateTrainer Trainer) Setup(PostTrainingRows rows, PostTrainingRows? validation, DataViewSchema schema)
     {
         var createModel = JointPostTrainEstimator.ModelFactory(_base);
         var inputs = new SweepInputs
@@ -97,6 +127,12 @@ public sealed class ParetoSelectEstimator : IEstimator<JointPostTrainTransformer
             CreateModel = createModel,
             ModelIdentity = ModelIdentity(_base, createModel),
         };
+        return (inputs, new ZipCandidateTrainer(_context, rows, validation, schema));
+    }
+
+    private JointPostTrainTransformer Sweep(PostTrainingRows rows, PostTrainingRows? validation, DataViewSchema schema)
+    {
+        var (inputs, trainer) = Setup(rows, validation, schema);
         // mlContext.CancelExecution() cancels the hosts of the context: asked at every step report of every run.
         var host = ((IHostEnvironment)_context).Register("ParetoSelect");
         using var stop = new CancellationTokenSource();
@@ -105,14 +141,8 @@ public sealed class ParetoSelectEstimator : IEstimator<JointPostTrainTransformer
             _progress?.Report(report);
             if (MlNetBridge.IsCanceled(host)) stop.Cancel();
         });
-        var trainer = new ZipCandidateTrainer(_context, rows, validation, schema);
         var result = new ParetoSweep(_options).Run(inputs, trainer, progress, stop.Token);
-        var report = Report = result.Report;
-        var work = WorkingDirectory = result.WorkingDirectory;
-        report.SaveMarkdown(Path.Combine(work, "report.md"));
-        report.SaveJson(Path.Combine(work, "report.json"));
-        SelectionPlots.SaveObjectiveSpace(report, Path.Combine(work, "objective-space.png"));
-        SelectionPlots.SaveMetricBars(report, Path.Combine(work, "metrics.png"));
+        SaveSelection(result);
         return LoadCandidate(result.Chosen.ModelPath!);
     }
 

@@ -1,7 +1,7 @@
+using XRight.Evaluation;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using XRight.Evaluation;
 using XRight.IO;
 using XRight.Runtime;
 using XRight.Training;
@@ -32,8 +32,8 @@ public sealed class ParetoSweep
     public const string OptimumFileName = "optimum.json";
 
     private const string CandidatesFolder = "candidates";
-    private const string CheckpointsFolder = "checkpoints";
     private const string BenchmarksFolder = "benchmarks";
+    private const string CheckpointsFolder = "checkpoints";
     private const string StagingFolder = ".staging";
     private const string CheckpointKeyFile = "content-key";
     private const string OptimumStage = "f* estimate";
@@ -100,6 +100,26 @@ public sealed class ParetoSweep
     public ParetoSweepResult Run(SweepInputs inputs, ISweepCandidateTrainer trainer, IProgress<ParetoProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
+        var context = Start(inputs, trainer, progress, cancellationToken);
+        var plan = Plan(context.Inputs.Options);
+        var (optimum, optimumReused) = Optimum(context, plan.Count);
+
+        var candidates = new List<SelectionCandidate>();
+        for (int i = 0; i < plan.Count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            candidates.Add(RunBenchmarks(context, plan[i], i, plan.Count, optimum, RunCandidate(context, plan[i], i, plan.Count, optimum)));
+        }
+        return Analyze(context, candidates, optimum, optimumReused);
+    }
+
+    /// <summary>
+    /// Checks the inputs and every option, creates the working directory and fixes what every step of the
+    /// sweep shares: the shared reference's files, the data's content key. Nothing is trained.
+    /// </summary>
+    internal SweepContext Start(SweepInputs inputs, ISweepCandidateTrainer trainer, IProgress<ParetoProgress>? progress,
+        CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(trainer);
         ArgumentNullException.ThrowIfNull(inputs.Options, nameof(inputs));
@@ -107,10 +127,10 @@ public sealed class ParetoSweep
         ArgumentNullException.ThrowIfNull(inputs.CreateModel, nameof(inputs));
         ArgumentException.ThrowIfNullOrWhiteSpace(inputs.ModelIdentity, nameof(inputs));
         inputs.Options.Validate();
-        // Every option is checked before the working directory is created or anything is trained.
-        Plan(inputs.Options);
         if (Options.Benchmarks.Count > 0 && trainer is not ISweepModelLoader)
             throw new ArgumentException($"{Options.GetType().Name}.Benchmarks needs the candidates' models back, but the candidate trainer {trainer.GetType().Name} does not implement {nameof(ISweepModelLoader)}.", nameof(trainer));
+        // Every option is checked before the working directory is created or anything is trained.
+        Plan(inputs.Options);
 
         var work = Path.GetFullPath(Options.WorkingDirectory ?? Path.Combine(Path.GetTempPath(), "xright-pareto-" + Guid.NewGuid().ToString("N")));
         Directory.CreateDirectory(Path.Combine(work, CandidatesFolder));
@@ -123,18 +143,12 @@ public sealed class ParetoSweep
                 ModelFolder = inputs.Options.Reference.ModelFolder ?? Path.Combine(work, "reference"),
             },
         };
-        var context = new SweepContext(work, inputs with { Options = shared }, ContentHash.OfData(inputs.Data), trainer, progress, cancellationToken);
-        var plan = Plan(shared);
-        var (optimum, optimumReused) = Optimum(context, plan.Count);
+        return new SweepContext(work, inputs with { Options = shared }, ContentHash.OfData(inputs.Data), trainer, progress, cancellationToken);
+    }
 
-        var candidates = new List<SelectionCandidate>();
-        for (int i = 0; i < plan.Count; i++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var (candidate, key) = RunCandidate(context, plan[i], i, plan.Count, optimum);
-            candidates.Add(RunBenchmarks(context, plan[i], key, candidate, i, plan.Count));
-        }
-
+    /// <summary>The analysis of trained candidates: front, ideal point, the rule's choice.</summary>
+    internal ParetoSweepResult Analyze(SweepContext context, IReadOnlyList<SelectionCandidate> candidates, ObjectivePair optimum, bool optimumReused)
+    {
         var estimated = optimumReused ? IdealValueSource.ReusedEstimate : IdealValueSource.Estimated;
         var report = ParetoSelection.Analyze(candidates, new ParetoSelectionOptions
         {
@@ -145,11 +159,11 @@ public sealed class ParetoSweep
             SftOptimumSource = Options.SftOptimum is null ? estimated : IdealValueSource.Given,
             ImprovementMetrics = Options.EffectiveImprovementMetrics,
         });
-        return new ParetoSweepResult(report, report.ChosenCandidate.Candidate, optimum, work);
+        return new ParetoSweepResult(report, report.ChosenCandidate.Candidate, optimum, context.Work);
     }
 
     /// <summary>What every step of one <see cref="Run"/> shares.</summary>
-    private sealed record SweepContext(string Work, SweepInputs Inputs, string DataKey, ISweepCandidateTrainer Trainer,
+    internal sealed record SweepContext(string Work, SweepInputs Inputs, string DataKey, ISweepCandidateTrainer Trainer,
         IProgress<ParetoProgress>? Progress, CancellationToken Cancellation)
     {
         public string Key(string kind, JointTrainerOptions options) => ContentHash.Combine(kind, OptionsFingerprint.Of(options), DataKey, Inputs.ModelIdentity);
@@ -164,7 +178,8 @@ public sealed class ParetoSweep
     /// <summary>A candidate's record file: the candidate and the content key it was trained for.</summary>
     private sealed record CandidateRecord(string Key, SelectionCandidate Candidate);
 
-    private (ObjectivePair Optimum, bool Reused) Optimum(SweepContext context, int count)
+    /// <summary>f* as given, else the estimate kept in the working directory under the same content key, else a new estimate (saved).</summary>
+    internal (ObjectivePair Optimum, bool Reused) Optimum(SweepContext context, int count)
     {
         if (Options.DpoOptimum is { } givenDpo && Options.SftOptimum is { } givenSft) return (new ObjectivePair(givenDpo, givenSft), false);
         var options = context.Inputs.Options;
@@ -189,14 +204,54 @@ public sealed class ParetoSweep
         return (new ObjectivePair(Options.DpoOptimum ?? estimate.Dpo, Options.SftOptimum ?? estimate.Sft), reused);
     }
 
+    /// <summary>f* as given, else the estimate kept in the working directory under the current content key; null when there is none.</summary>
+    internal ObjectivePair? SavedOptimum(SweepContext context)
+    {
+        if (Options.DpoOptimum is { } givenDpo && Options.SftOptimum is { } givenSft) return new ObjectivePair(givenDpo, givenSft);
+        var saved = Read<OptimumRecord>(Path.Combine(context.Work, OptimumFileName), r => r.Key is not null && r.Optimum is { } o && double.IsFinite(o.Dpo) && double.IsFinite(o.Sft), out _);
+        return saved?.Key == context.Key("optimum", context.Inputs.Options) && saved.Optimum is { } estimate
+            ? new ObjectivePair(Options.DpoOptimum ?? estimate.Dpo, Options.SftOptimum ?? estimate.Sft)
+            : null;
+    }
+
+    /// <summary>True when f* is estimated (not both values given), so the sweep has an f* step.</summary>
+    internal bool EstimatesOptimum => Options.DpoOptimum is null || Options.SftOptimum is null;
+
     /// <summary>A benchmark's cached result: the result and the key (candidate key and benchmark identity) it was computed for.</summary>
     private sealed record BenchmarkRecord(string Key, BenchmarkResult Result);
 
-    private (SelectionCandidate Candidate, string Key) RunCandidate(SweepContext context, SweepCandidatePlan plan, int index, int count, ObjectivePair optimum)
+    /// <summary>The candidate's finished record when its content key matches (reused), else the candidate trained and saved now.</summary>
+    internal SelectionCandidate RunCandidate(SweepContext context, SweepCandidatePlan plan, int index, int count, ObjectivePair optimum)
     {
         var candidates = Path.Combine(context.Work, CandidatesFolder);
         var modelPath = Path.Combine(candidates, plan.Slug + context.Trainer.ModelSuffix);
         var recordPath = Path.Combine(candidates, plan.Slug + ".json");
+        var (options, key) = CandidateOptions(context, plan, optimum);
+
+        string? note = null;
+        if (Options.Resume && Read<CandidateRecord>(recordPath, r => r.Key is not null && r.Candidate is not null, out note) is { } saved && saved.Key == key && Exists(modelPath))
+        {
+            context.Progress?.Report(new ParetoProgress(plan.Name, index, count, null, Reused: true));
+            return saved.Candidate with { Name = plan.Name, ModelPath = modelPath, Reused = true };
+        }
+        return TrainCandidate(context, plan, index, count, options, key, note);
+    }
+
+    /// <summary>The candidate's finished record and model when both are there under the content key it would be trained with now; else null.</summary>
+    internal SelectionCandidate? FinishedCandidate(SweepContext context, SweepCandidatePlan plan, ObjectivePair optimum)
+    {
+        var candidates = Path.Combine(context.Work, CandidatesFolder);
+        var modelPath = Path.Combine(candidates, plan.Slug + context.Trainer.ModelSuffix);
+        var (_, key) = CandidateOptions(context, plan, optimum);
+        return Read<CandidateRecord>(Path.Combine(candidates, plan.Slug + ".json"), r => r.Key is not null && r.Candidate is not null, out _) is { } saved
+            && saved.Key == key && Exists(modelPath)
+            ? saved.Candidate with { Name = plan.Name, ModelPath = modelPath }
+            : null;
+    }
+
+    /// <summary>The candidate's training options (f* and its checkpoint folder filled in) and its content key.</summary>
+    internal (JointTrainerOptions Options, string Key) CandidateOptions(SweepContext context, SweepCandidatePlan plan, ObjectivePair optimum)
+    {
         var checkpoints = Path.Combine(context.Work, CheckpointsFolder, plan.Slug);
         var options = plan.Options with
         {
@@ -210,14 +265,15 @@ public sealed class ParetoSweep
             },
             Checkpoints = plan.Options.Checkpoints with { Directory = checkpoints, ResumeFrom = null },
         };
-        var key = context.Key("candidate", options);
+        return (options, context.Key("candidate", options));
+    }
 
-        string? note = null;
-        if (Options.Resume && Read<CandidateRecord>(recordPath, r => r.Key is not null && r.Candidate is not null, out note) is { } saved && saved.Key == key && Exists(modelPath))
-        {
-            context.Progress?.Report(new ParetoProgress(plan.Name, index, count, null, Reused: true));
-            return (saved.Candidate with { Name = plan.Name, ModelPath = modelPath, Reused = true }, key);
-        }
+    private SelectionCandidate TrainCandidate(SweepContext context, SweepCandidatePlan plan, int index, int count, JointTrainerOptions options, string key, string? note)
+    {
+        var candidates = Path.Combine(context.Work, CandidatesFolder);
+        var modelPath = Path.Combine(candidates, plan.Slug + context.Trainer.ModelSuffix);
+        var recordPath = Path.Combine(candidates, plan.Slug + ".json");
+        var checkpoints = Path.Combine(context.Work, CheckpointsFolder, plan.Slug);
 
         // No record may outlive the model it describes: the stale one goes before anything is trained.
         File.Delete(recordPath);
@@ -245,14 +301,15 @@ public sealed class ParetoSweep
             ModelPath = modelPath,
         };
         AtomicFile.WriteAllText(recordPath, JsonSerializer.Serialize(new CandidateRecord(key, candidate), RecordJson));
-        return (candidate, key);
+        return candidate;
     }
 
     // Every benchmark on the candidate's saved model, each result taken from its cache file when the key
     // matches; the model is loaded only when some benchmark has to run.
-    private SelectionCandidate RunBenchmarks(SweepContext context, SweepCandidatePlan plan, string candidateKey, SelectionCandidate candidate, int index, int count)
+    internal SelectionCandidate RunBenchmarks(SweepContext context, SweepCandidatePlan plan, int index, int count, ObjectivePair optimum, SelectionCandidate candidate)
     {
         if (Options.Benchmarks.Count == 0) return candidate;
+        var candidateKey = CandidateOptions(context, plan, optimum).Key;
         var folder = Path.Combine(context.Work, BenchmarksFolder, plan.Slug);
         Directory.CreateDirectory(folder);
         var results = new Dictionary<string, BenchmarkResult>(StringComparer.Ordinal);

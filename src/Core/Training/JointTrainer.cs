@@ -162,6 +162,22 @@ public sealed class JointTrainer
         return (new ObjectivePair(Best(dpo, ObjectiveKind.Dpo), Best(sft, ObjectiveKind.Sft)), dpo, sft);
     }
 
+    /// <summary>
+    /// Builds the DPO reference these options share between runs (its log-probabilities in
+    /// <see cref="ReferenceOptions.CacheFile"/>, its model in <see cref="ReferenceOptions.ModelFolder"/>), as the first
+    /// run with them would; false when there is none to share (the SFT-stage reference is each run's own).
+    /// </summary>
+    internal bool BuildSharedReference(Func<CausalLm> createModel, JointTrainingData data, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(createModel);
+        var o = Prepare(data, out var split);
+        if (o.Reference.Kind == ReferenceModelKind.SftStageModel) return false;
+        var context = TorchContext.Create(o.Runtime);
+        using (var probe = createModel())
+            ReferenceBuilder.Build(o, createModel, split.Preferences, split.AllPreferences, PadIdOf(probe), context.Device, progress, cancellationToken);
+        return true;
+    }
+
     // The best held-out value of the run's objective over its evaluations (the final one included).
     private static double Best(TrainingRunSummary run, ObjectiveKind objective)
         => run.Trajectory.Select(p => objective == ObjectiveKind.Dpo ? p.FDpo : p.FSft)

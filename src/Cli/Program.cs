@@ -1,0 +1,3 @@
+using XRight.Cli;
+
+return XRightApp.Run(args);

@@ -65,7 +65,7 @@ public sealed class JointTrainer
         else
         {
             (reference, padId, probe) = PrepareReference(o, createModel, split, context, progress, cancellationToken);
-            (dpoStar, sftStar) = Optimum(o, createModel, split, reference, padId, progress, cancellationToken);
+            (dpoStar, sftStar) = Optimum(o, createModel, split, reference, padId, data.Decode, progress, cancellationToken);
         }
         IJointStrategy strategy;
         try
@@ -99,6 +99,8 @@ public sealed class JointTrainer
                 OptionsFingerprint = _customStrategy is null ? OptionsFingerprint.Of(o) : OptionsFingerprint.Of(o) + "\nStrategy.Custom=" + strategy.Name,
                 Progress = progress,
                 Cancellation = cancellationToken,
+                LogName = "training",
+                Decode = data.Decode,
             })
             {
                 DpoOptimum = dpoStar,
@@ -136,8 +138,8 @@ public sealed class JointTrainer
         var (reference, padId, probe) = PrepareReference(o, createModel, split, context, progress, cancellationToken);
         probe?.Dispose();
         var reference0 = reference ?? ReferenceForSingleObjective(o, createModel, split, padId);
-        var dpo = SingleObjective(o, createModel, split, reference0, padId, ObjectiveKind.Dpo, progress, cancellationToken);
-        var sft = SingleObjective(o, createModel, split, reference0, padId, ObjectiveKind.Sft, progress, cancellationToken);
+        var dpo = SingleObjective(o, createModel, split, reference0, padId, ObjectiveKind.Dpo, data.Decode, progress, cancellationToken);
+        var sft = SingleObjective(o, createModel, split, reference0, padId, ObjectiveKind.Sft, data.Decode, progress, cancellationToken);
         return (new ObjectivePair(Best(dpo, ObjectiveKind.Dpo), Best(sft, ObjectiveKind.Sft)), dpo, sft);
     }
 
@@ -180,7 +182,7 @@ public sealed class JointTrainer
     }
 
     private (double? Dpo, double? Sft) Optimum(JointTrainerOptions o, Func<CausalLm> createModel, DataSplit split, ReferenceLogProbCache? reference,
-        int padId, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
+        int padId, Func<IReadOnlyList<int>, string>? decode, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
     {
         double? dpo = o.Strategy.DpoOptimum, sft = o.Strategy.SftOptimum;
         bool needed = o.Strategy.Kind is JointStrategy.MaxRight or JointStrategy.MemoryEfficientMaxRight;
@@ -188,8 +190,8 @@ public sealed class JointTrainer
         if (!o.Strategy.EstimateMissingOptimum)
             throw new ArgumentException($"JointTrainerOptions: {o.Strategy.Kind} needs DpoOptimum and SftOptimum (f*), and EstimateMissingOptimum is off.");
         var reference0 = reference ?? ReferenceForSingleObjective(o, createModel, split, padId);
-        dpo ??= Best(SingleObjective(o, createModel, split, reference0, padId, ObjectiveKind.Dpo, progress, cancellation), ObjectiveKind.Dpo);
-        sft ??= Best(SingleObjective(o, createModel, split, reference0, padId, ObjectiveKind.Sft, progress, cancellation), ObjectiveKind.Sft);
+        dpo ??= Best(SingleObjective(o, createModel, split, reference0, padId, ObjectiveKind.Dpo, decode, progress, cancellation), ObjectiveKind.Dpo);
+        sft ??= Best(SingleObjective(o, createModel, split, reference0, padId, ObjectiveKind.Sft, decode, progress, cancellation), ObjectiveKind.Sft);
         return (dpo, sft);
     }
 
@@ -201,7 +203,7 @@ public sealed class JointTrainer
     }
 
     private static TrainingRunSummary SingleObjective(JointTrainerOptions o, Func<CausalLm> createModel, DataSplit split, ReferenceLogProbCache reference, int padId,
-        ObjectiveKind objective, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
+        ObjectiveKind objective, Func<IReadOnlyList<int>, string>? decode, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
     {
         using var model = Policy(createModel, o, null);
         var run = new TrainingRun(new TrainingRunSetup
@@ -219,6 +221,8 @@ public sealed class JointTrainer
             ApplyStopRules = false,
             Progress = progress,
             Cancellation = cancellation,
+            LogName = objective == ObjectiveKind.Dpo ? "optimum-dpo" : "optimum-sft",
+            Decode = decode,
         });
         return run.Execute(resumeFrom: null).Summary;
     }

@@ -18,4 +18,10 @@ public sealed class JointTrainingData
 
     /// <summary>Held-out preference rows for f_DPO; null to split them off the training rows.</summary>
     public IReadOnlyList<TokenizedPreference>? PreferenceEvaluation { get; init; }
+
+    /// <summary>
+    /// Turns token ids into text (the tokenizer's decoder), for the completion samples of
+    /// <see cref="LoggingOptions.CompletionSamples"/>; null shows them as token ids.
+    /// </summary>
+    public Func<IReadOnlyList<int>, string>? Decode { get; init; }
 }

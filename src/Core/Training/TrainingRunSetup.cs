@@ -30,5 +30,11 @@ internal sealed record TrainingRunSetup
     public string? CheckpointDirectory { get; init; }
     public string OptionsFingerprint { get; init; } = "";
     public IProgress<TrainingProgress>? Progress { get; init; }
+
+    /// <summary>The run's subfolder of <see cref="LoggingOptions.TensorBoardDirectory"/>; null to write no TensorBoard log.</summary>
+    public string? LogName { get; init; }
+
+    /// <summary>Turns token ids into text for the completion samples; null shows the ids.</summary>
+    public Func<IReadOnlyList<int>, string>? Decode { get; init; }
     public CancellationToken Cancellation { get; init; }
 }

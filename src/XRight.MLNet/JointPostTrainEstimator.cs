@@ -152,6 +152,8 @@ public sealed class JointPostTrainEstimator : IEstimator<JointPostTrainTransform
             Preferences = rows.Preferences,
             InstructionEvaluation = validation?.Instructions,
             PreferenceEvaluation = validation?.Preferences,
+            // Completion samples show text as the fitted model will (special tokens left out).
+            Decode = ids => tokenizer.Decode(ids),
         };
         var result = new JointTrainer(training).Train(createModel, data, progress, stop.Token);
         try
@@ -188,9 +190,22 @@ public sealed class JointPostTrainEstimator : IEstimator<JointPostTrainTransform
     // Through the channel, messages reach MLContext.Log; the text is an argument, never a format string.
     private static void Log(IChannel channel, string message) => channel.Info(MessageSensitivity.None, "{0}", message);
 
-    /// <summary>Forwards progress to the caller, writes it to MLContext.Log, and then checks for cancellation.</summary>
-    private sealed class ProgressToLog(IChannel channel, IProgress<TrainingProgress>? user, Action afterReport) : IProgress<TrainingProgress>
+    /// <summary>
+    /// Forwards progress to the caller, writes it to MLContext.Log, and then checks for cancellation. Held-out
+    /// evaluations and their completion samples are logged too (and forwarded when the caller's progress
+    /// receiver also takes <see cref="TrainingEvaluation"/>).
+    /// </summary>
+    private sealed class ProgressToLog(IChannel channel, IProgress<TrainingProgress>? user, Action afterReport) : IProgress<TrainingProgress>, IProgress<TrainingEvaluation>
     {
+        public void Report(TrainingEvaluation value)
+        {
+            (user as IProgress<TrainingEvaluation>)?.Report(value);
+            var heldOut = value.HeldOut;
+            Log(channel, $"{value.Phase} step {value.Step} held-out: f_SFT {heldOut.FSft:G6}, f_DPO {heldOut.FDpo:G6}");
+            foreach (var sample in value.Samples)
+                Log(channel, $"{value.Phase} step {value.Step} sample {sample.Index}: {sample}");
+        }
+
         private string? _phase;
 
         public void Report(TrainingProgress value)

@@ -153,7 +153,7 @@ public sealed class JointPostTrainEstimator : IEstimator<JointPostTrainTransform
             InstructionEvaluation = validation?.Instructions,
             PreferenceEvaluation = validation?.Preferences,
             // Completion samples show text as the fitted model will (special tokens left out).
-            Decode = ids => tokenizer.Decode(ids),
+            Decode = ids => SampleText(tokenizer, ids),
         };
         var result = new JointTrainer(training).Train(createModel, data, progress, stop.Token);
         try
@@ -185,6 +185,24 @@ public sealed class JointPostTrainEstimator : IEstimator<JointPostTrainTransform
         if (options.Strategy.UsesDpo && validation.Preferences.Count == 0)
             throw new ArgumentException($"The validation data has no preference rows ({validation.PreferenceReport}), but {options.Strategy.Kind} trains on DPO; " +
                 "give held-out rows of both kinds (e.g. a view from CombineData).");
+    }
+
+    /// <summary>
+    /// The text of a completion sample. A model's vocabulary may be larger than its tokenizer's (padded
+    /// embeddings), and a model in training can generate such ids: they are shown as <c>&lt;id:N&gt;</c>
+    /// between the decoded runs of the others, so a log line never fails a run.
+    /// </summary>
+    internal static string SampleText(CausalLmTokenizer tokenizer, IReadOnlyList<int> ids)
+    {
+        var text = new System.Text.StringBuilder();
+        var run = new List<int>();
+        foreach (int id in ids)
+        {
+            if ((uint)id < (uint)tokenizer.VocabSize) { run.Add(id); continue; }
+            text.Append(tokenizer.Decode(run)).Append("<id:").Append(id).Append('>');
+            run.Clear();
+        }
+        return text.Append(tokenizer.Decode(run)).ToString();
     }
 
     // Through the channel, messages reach MLContext.Log; the text is an argument, never a format string.

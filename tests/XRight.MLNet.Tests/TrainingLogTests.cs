@@ -48,6 +48,16 @@ public sealed class TrainingLogTests
         Assert.IsGreaterThan(1000L, new FileInfo(files[0]).Length, "steps of scalars, evaluations and samples");
     }
 
+    [TestMethod]
+    public void SampleTextShowsIdsBeyondTheTokenizersVocabularyAsMarkers()
+    {
+        var tokenizer = CausalLmTokenizer.CreateByteLevel();
+        Assert.AreEqual(258, tokenizer.VocabSize);
+        int[] ids = [.. tokenizer.Encode("Hi"), 300, 257 + 1, .. tokenizer.Encode("!")];
+        Assert.AreEqual("Hi<id:300><id:258>!", JointPostTrainEstimator.SampleText(tokenizer, ids));
+        Assert.AreEqual("", JointPostTrainEstimator.SampleText(tokenizer, []));
+    }
+
     private sealed class Both : IProgress<TrainingProgress>, IProgress<TrainingEvaluation>
     {
         public List<TrainingEvaluation> Evaluations { get; } = [];

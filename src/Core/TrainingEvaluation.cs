@@ -1,3 +1,4 @@
+using XRight.Evaluation;
 using XRight.Modeling.Generation;
 using XRight.Training;
 
@@ -12,7 +13,11 @@ namespace XRight;
 /// <param name="Step">Optimizer steps done when the evaluation ran.</param>
 /// <param name="HeldOut">The held-out objectives and metrics.</param>
 /// <param name="Samples">The completion samples; empty when none are asked for.</param>
-public sealed record TrainingEvaluation(string Phase, int Step, HeldOutMetrics HeldOut, IReadOnlyList<CompletionSample> Samples);
+public sealed record TrainingEvaluation(string Phase, int Step, HeldOutMetrics HeldOut, IReadOnlyList<CompletionSample> Samples)
+{
+    /// <summary>The results of <see cref="Training.JointTrainer.Benchmarks"/> at this evaluation (main run only); empty without them.</summary>
+    public IReadOnlyList<BenchmarkResult> Benchmarks { get; init; } = [];
+}
 
 /// <summary>A held-out prompt and the policy's completion of it at an evaluation.</summary>
 /// <param name="Index">Position of the prompt among the sampled prompts (0-based).</param>

@@ -36,6 +36,16 @@ public sealed class JointTrainer
         _customStrategy = customStrategy;
     }
 
+    /// <summary>
+    /// Benchmarks to run on the policy at each held-out evaluation of the main run (after step 1, every
+    /// <see cref="EvaluationOptions.Interval"/> steps, at the end), for instance MMLU or HellaSwag of
+    /// <c>XRight.Evaluation</c> on a subset: the results go to the TensorBoard log
+    /// (<c>benchmark/&lt;name&gt;/&lt;metric&gt;</c>) and to <see cref="TrainingEvaluation.Benchmarks"/>. They run
+    /// without gradients, and the policy's training mode is restored afterwards; they must not change its
+    /// weights. Null (the default) for none. The f* and reference runs do not run them.
+    /// </summary>
+    public Func<CausalLm, IEnumerable<Evaluation.BenchmarkResult>>? Benchmarks { get; init; }
+
     /// <summary>Runs the configured strategy.</summary>
     /// <param name="createModel">Makes the starting policy (called again for the reference and f* runs, so it must return a fresh model each time).</param>
     /// <param name="data">The token-level data.</param>
@@ -101,6 +111,7 @@ public sealed class JointTrainer
                 Cancellation = cancellationToken,
                 LogName = "training",
                 Decode = data.Decode,
+                Benchmarks = Benchmarks,
             })
             {
                 DpoOptimum = dpoStar,

@@ -42,6 +42,7 @@ internal sealed class TrainingRun
     private readonly string? _logFolder;
     private readonly Func<IReadOnlyList<int>, string>? _decode;
     private readonly int[][] _samplePrompts;
+    private readonly Func<CausalLm, IEnumerable<Evaluation.BenchmarkResult>>? _benchmarks;
     private TensorBoardLog? _log;
     private ReferenceLogProbCache? _reference;
     private int _step, _resumedStep, _dpoSteps, _sftSteps;
@@ -76,6 +77,7 @@ internal sealed class TrainingRun
         _schedule = new LearningRateSchedule(_options.Optimizer.Schedule, _options.Optimizer.LearningRate, _options.Optimizer.WarmupSteps, _strategy.TotalSteps);
         _logFolder = _options.Logging.TensorBoardDirectory is { } logRoot && setup.LogName is { } logName ? Path.Combine(logRoot, logName) : null;
         _decode = setup.Decode;
+        _benchmarks = setup.Benchmarks;
         int samples = _options.Logging.CompletionSamples;
         _samplePrompts = _sftEvaluation.Count > 0 ? _sftEvaluation.Take(samples).Select(r => r.Prompt).ToArray()
             : _dpoEvaluation.Take(samples).Select(r => r.Prompt).ToArray();
@@ -339,9 +341,12 @@ internal sealed class TrainingRun
         var point = new TrajectoryPoint(_step, metrics.FDpo, metrics.FSft, stepped, _previousSeconds + clock.Elapsed.TotalSeconds, MemoryMeter.PeakResidentBytes());
         _trajectory.Add(point);
         var samples = Samples();
+        var benchmarks = Benchmarks();
         _log?.AddScalars("eval/", EvaluationScalars(metrics), _step);
         foreach (var sample in samples) _log?.AddText($"samples/{sample.Index}", sample.ToMarkdown(), _step);
-        if (_progress is IProgress<TrainingEvaluation> evaluations) evaluations.Report(new TrainingEvaluation(_phase, _step, metrics, samples));
+        foreach (var result in benchmarks) _log?.AddBenchmark(result, _step);
+        if (_progress is IProgress<TrainingEvaluation> evaluations)
+            evaluations.Report(new TrainingEvaluation(_phase, _step, metrics, samples) { Benchmarks = benchmarks });
         return point;
     }
 
@@ -374,6 +379,22 @@ internal sealed class TrainingRun
         if (_samplePrompts.Length == 0) return [];
         var generated = _model.Generate(_samplePrompts, _options.Logging.SampleGeneration, _decode);
         return generated.Select((g, i) => new CompletionSample(i, _samplePrompts[i], g.TokenIds, Text(_samplePrompts[i]), Text(g.TokenIds), g.StopReason)).ToArray();
+    }
+
+    // The caller's benchmarks on the policy as it is now; the training mode is restored afterwards.
+    private IReadOnlyList<Evaluation.BenchmarkResult> Benchmarks()
+    {
+        if (_benchmarks is null) return [];
+        bool wasTraining = _model.training;
+        try
+        {
+            using (no_grad())
+                return _benchmarks(_model)?.ToArray() ?? throw new InvalidOperationException("JointTrainer.Benchmarks returned null; return an empty sequence for no results.");
+        }
+        finally
+        {
+            if (wasTraining) _model.train();
+        }
     }
 
     private string Text(int[] ids) => _decode is { } decode ? decode(ids) : "[" + string.Join(' ', ids) + "]";

@@ -36,5 +36,8 @@ internal sealed record TrainingRunSetup
 
     /// <summary>Turns token ids into text for the completion samples; null shows the ids.</summary>
     public Func<IReadOnlyList<int>, string>? Decode { get; init; }
+
+    /// <summary>Benchmarks run on the policy at each held-out evaluation; null for none.</summary>
+    public Func<Modeling.CausalLm, IEnumerable<Evaluation.BenchmarkResult>>? Benchmarks { get; init; }
     public CancellationToken Cancellation { get; init; }
 }

@@ -177,6 +177,52 @@ public sealed class TrainingLogTests
     }
 
     [TestMethod]
+    public void BenchmarksRunAtEachEvaluationOnThePolicyOfThatStepAndLeaveTrainingAsItWas()
+    {
+        using var dir = new TempDirectory();
+        var options = TinyTask.Options(JointStrategy.AlRight);
+        options = options with { Strategy = options.Strategy with { MaxSteps = 9 } };
+        var data = TinyTask.Data();
+        var plain = new JointTrainer(options).Train(() => TinyTask.Model(), data);
+        using var plainModel = plain.Model;
+
+        CausalLm? policy = null;
+        var recorder = new Recorder();
+        var independent = new List<(int Step, double Sum, bool Training)>();
+        // The probe sums the weights and leaves the model in evaluation mode, which the trainer must undo.
+        recorder.OnEvaluation = e => independent.Add((e.Step, policy!.parameters().Sum(p => p.detach().data<float>().ToArray().Sum(v => (double)v)), policy.training));
+        var trainer = new JointTrainer(options with { Logging = new LoggingOptions { TensorBoardDirectory = dir.Path } })
+        {
+            Benchmarks = model =>
+            {
+                double sum = model.parameters().Sum(p => p.to(TorchSharp.torch.ScalarType.Float64).sum().item<double>());
+                model.eval();
+                return [new BenchmarkResult
+                {
+                    Benchmark = "probe",
+                    Metrics = new Dictionary<string, double> { ["weight_sum"] = sum },
+                    Counts = new Dictionary<string, long>(),
+                    Settings = new Dictionary<string, string>(),
+                }];
+            },
+        };
+        var result = trainer.Train(() => policy = TinyTask.Model(), data, recorder);
+        using var model = result.Model;
+
+        CollectionAssert.AreEqual(new[] { 1, 4, 8, 9 }, independent.Select(i => i.Step).ToArray());
+        var logged = Scalars(Directory.GetFiles(Path.Combine(dir.Path, "training")).SelectMany(EventFileReader.Read));
+        foreach (var (step, sum, training) in independent)
+        {
+            Assert.IsTrue(training, $"step {step}: the policy is back in training mode");
+            Assert.AreEqual(sum, logged[("benchmark/probe/weight_sum", step)], Math.Abs(sum) * 1e-6, $"step {step}");
+            Assert.AreEqual(sum, recorder.Evaluations.Single(e => e.Step == step).Benchmarks.Single().Metrics["weight_sum"], Math.Abs(sum) * 1e-9);
+        }
+        var a = plainModel.state_dict();
+        foreach (var (name, tensor) in model.state_dict())
+            CollectionAssert.AreEqual(a[name].data<float>().ToArray(), tensor.data<float>().ToArray(), $"{name}: benchmarks do not change the run");
+    }
+
+    [TestMethod]
     public void BenchmarkResultsAreScalarsUnderTheirNameAndAFreshLogReplacesAnOldOne()
     {
         using var dir = new TempDirectory();

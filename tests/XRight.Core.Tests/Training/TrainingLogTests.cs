@@ -1,6 +1,7 @@
 using System.Text;
 using XRight.Evaluation;
 using XRight.Modeling;
+using XRight.Selection;
 using XRight.Training;
 using XRight.Training.Logging;
 
@@ -220,6 +221,28 @@ public sealed class TrainingLogTests
         var a = plainModel.state_dict();
         foreach (var (name, tensor) in model.state_dict())
             CollectionAssert.AreEqual(a[name].data<float>().ToArray(), tensor.data<float>().ToArray(), $"{name}: benchmarks do not change the run");
+    }
+
+    [TestMethod]
+    public void ASweepLogsTheEstimatesAndEachCandidateAsSeparateRuns()
+    {
+        using var work = new TempDirectory();
+        using var log = new TempDirectory();
+        var options = TinyTask.Options(JointStrategy.AlRight);
+        options = options with { Strategy = options.Strategy with { DpoOptimum = null, SftOptimum = null }, Logging = new LoggingOptions { TensorBoardDirectory = log.Path } };
+        using var probe = TinyTask.Model();
+        var inputs = new SweepInputs { Options = options, Data = TinyTask.Data(), CreateModel = () => TinyTask.Model(), ModelIdentity = ContentHash.OfModel(probe) };
+        var result = new ParetoSweep(new ParetoSweepOptions { Strategies = [JointStrategy.AlRight], Lambdas = [0.5], WorkingDirectory = work.Path })
+            .Run(inputs, new PretrainedFolderCandidateTrainer());
+
+        string[] Runs(string folder) => [.. Directory.GetDirectories(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
+        CollectionAssert.AreEqual(new[] { "alright-l0.5", "optimum-dpo", "optimum-sft", "sequential-1-1" }, Runs(log.Path));
+        foreach (var candidate in result.Report.Candidates.Select(c => c.Candidate))
+        {
+            var folder = Path.Combine(log.Path, candidate.Name.StartsWith("ALRIGHT", StringComparison.Ordinal) ? "alright-l0.5" : "sequential-1-1", "training");
+            var steps = Scalars(Directory.GetFiles(folder).SelectMany(EventFileReader.Read)).Keys.Where(k => k.Tag == "train/grad_norm").Select(k => k.Step).Order().ToArray();
+            CollectionAssert.AreEqual(Enumerable.Range(1, candidate.Run.Steps).Select(i => (long)i).ToArray(), steps, candidate.Name);
+        }
     }
 
     [TestMethod]

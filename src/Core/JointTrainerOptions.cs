@@ -38,12 +38,15 @@ public record JointTrainerOptions
     /// <summary>Device, seed and threads. Default: auto device, seed 42.</summary>
     public RuntimeOptions Runtime { get; init; } = new();
 
+    /// <summary>TensorBoard event files and completion samples. Default: none.</summary>
+    public LoggingOptions Logging { get; init; } = new();
+
     /// <summary>Checks every option; throws naming the option (as <c>Group.Name</c>) and its value.</summary>
     public virtual void Validate()
     {
         foreach (var (name, value) in new (string, object?)[] { (nameof(Strategy), Strategy), (nameof(Dpo), Dpo), (nameof(Optimizer), Optimizer),
                      (nameof(Batches), Batches), (nameof(Evaluation), Evaluation), (nameof(Checkpoints), Checkpoints), (nameof(Reference), Reference),
-                     (nameof(Runtime), Runtime) })
+                     (nameof(Runtime), Runtime), (nameof(Logging), Logging) })
             if (value is null) throw new ArgumentNullException(name, $"JointTrainerOptions.{name} must not be null.");
         Strategy.Validate();
         Dpo.Validate();
@@ -54,5 +57,6 @@ public record JointTrainerOptions
         Reference.Validate();
         Lora?.Validate();
         Runtime.Validate();
+        Logging.Validate();
     }
 }

@@ -154,6 +154,8 @@ public sealed class JointPostTrainEstimator : IEstimator<JointPostTrainTransform
             InstructionEvaluation = validation?.Instructions,
             PreferenceEvaluation = validation?.Preferences,
             TokenizerFingerprint = ContentHash.OfFiles(tokenizer.ToFiles()),
+            // Completion samples show text as the fitted model will (special tokens left out).
+            Decode = ids => SampleText(tokenizer, ids),
         };
         var result = new JointTrainer(training).Train(createModel, data, progress, stop.Token);
         try
@@ -187,12 +189,43 @@ public sealed class JointPostTrainEstimator : IEstimator<JointPostTrainTransform
                 "give held-out rows of both kinds (e.g. a view from CombineData).");
     }
 
+    /// <summary>
+    /// The text of a completion sample. A model's vocabulary may be larger than its tokenizer's (padded
+    /// embeddings), and a model in training can generate such ids: they are shown as <c>&lt;id:N&gt;</c>
+    /// between the decoded runs of the others, so a log line never fails a run.
+    /// </summary>
+    internal static string SampleText(CausalLmTokenizer tokenizer, IReadOnlyList<int> ids)
+    {
+        var text = new System.Text.StringBuilder();
+        var run = new List<int>();
+        foreach (int id in ids)
+        {
+            if ((uint)id < (uint)tokenizer.VocabSize) { run.Add(id); continue; }
+            text.Append(tokenizer.Decode(run)).Append("<id:").Append(id).Append('>');
+            run.Clear();
+        }
+        return text.Append(tokenizer.Decode(run)).ToString();
+    }
+
     // Through the channel, messages reach MLContext.Log; the text is an argument, never a format string.
     private static void Log(IChannel channel, string message) => channel.Info(MessageSensitivity.None, "{0}", message);
 
-    /// <summary>Forwards progress to the caller, writes it to MLContext.Log, and then checks for cancellation.</summary>
-    private sealed class ProgressToLog(IChannel channel, IProgress<TrainingProgress>? user, Action afterReport) : IProgress<TrainingProgress>
+    /// <summary>
+    /// Forwards progress to the caller, writes it to MLContext.Log, and then checks for cancellation. Held-out
+    /// evaluations and their completion samples are logged too (and forwarded when the caller's progress
+    /// receiver also takes <see cref="TrainingEvaluation"/>).
+    /// </summary>
+    private sealed class ProgressToLog(IChannel channel, IProgress<TrainingProgress>? user, Action afterReport) : IProgress<TrainingProgress>, IProgress<TrainingEvaluation>
     {
+        public void Report(TrainingEvaluation value)
+        {
+            (user as IProgress<TrainingEvaluation>)?.Report(value);
+            var heldOut = value.HeldOut;
+            Log(channel, $"{value.Phase} step {value.Step} held-out: f_SFT {heldOut.FSft:G6}, f_DPO {heldOut.FDpo:G6}");
+            foreach (var sample in value.Samples)
+                Log(channel, $"{value.Phase} step {value.Step} sample {sample.Index}: {sample}");
+        }
+
         private string? _phase;
 
         public void Report(TrainingProgress value)

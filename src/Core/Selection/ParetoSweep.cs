@@ -264,6 +264,10 @@ public sealed class ParetoSweep
                 SftOptimumIsEstimate = Options.SftOptimum is null,
             },
             Checkpoints = plan.Options.Checkpoints with { Directory = checkpoints, ResumeFrom = null },
+            // Each candidate's TensorBoard runs under a folder of its name.
+            Logging = plan.Options.Logging.TensorBoardDirectory is { } log
+                ? plan.Options.Logging with { TensorBoardDirectory = Path.Combine(log, plan.Slug) }
+                : plan.Options.Logging,
         };
         return (options, context.Key("candidate", options));
     }

@@ -36,6 +36,16 @@ public sealed class JointTrainer
         _customStrategy = customStrategy;
     }
 
+    /// <summary>
+    /// Benchmarks to run on the policy at each held-out evaluation of the main run (after step 1, every
+    /// <see cref="EvaluationOptions.Interval"/> steps, at the end), for instance MMLU or HellaSwag of
+    /// <c>XRight.Evaluation</c> on a subset: the results go to the TensorBoard log
+    /// (<c>benchmark/&lt;name&gt;/&lt;metric&gt;</c>) and to <see cref="TrainingEvaluation.Benchmarks"/>. They run
+    /// without gradients, and the policy's training mode is restored afterwards; they must not change its
+    /// weights. Null (the default) for none. The f* and reference runs do not run them.
+    /// </summary>
+    public Func<CausalLm, IEnumerable<Evaluation.BenchmarkResult>>? Benchmarks { get; init; }
+
     /// <summary>Runs the configured strategy.</summary>
     /// <param name="createModel">Makes the starting policy (called again for the reference and f* runs, so it must return a fresh model each time).</param>
     /// <param name="data">The token-level data.</param>
@@ -85,7 +95,7 @@ public sealed class JointTrainer
         else
         {
             (reference, padId, probe) = PrepareReference(o, createModel, split, context, progress, cancellationToken, first);
-            (dpoStar, sftStar) = Optimum(o, createModel, split, reference, padId, progress, cancellationToken);
+            (dpoStar, sftStar) = Optimum(o, createModel, split, reference, padId, data.Decode, progress, cancellationToken);
         }
         IJointStrategy strategy;
         try
@@ -120,6 +130,9 @@ public sealed class JointTrainer
                 OptionsFingerprint = _customStrategy is null ? OptionsFingerprint.Of(o) : OptionsFingerprint.Of(o) + "\nStrategy.Custom=" + strategy.Name,
                 Progress = progress,
                 Cancellation = cancellationToken,
+                LogName = "training",
+                Decode = data.Decode,
+                Benchmarks = Benchmarks,
             })
             {
                 DpoOptimum = dpoStar,
@@ -157,8 +170,8 @@ public sealed class JointTrainer
         var (reference, padId, probe) = PrepareReference(o, createModel, split, context, progress, cancellationToken);
         probe?.Dispose();
         var reference0 = reference ?? ReferenceForSingleObjective(o, createModel, split, padId);
-        var dpo = SingleObjective(o, createModel, split, reference0, padId, ObjectiveKind.Dpo, progress, cancellationToken);
-        var sft = SingleObjective(o, createModel, split, reference0, padId, ObjectiveKind.Sft, progress, cancellationToken);
+        var dpo = SingleObjective(o, createModel, split, reference0, padId, ObjectiveKind.Dpo, data.Decode, progress, cancellationToken);
+        var sft = SingleObjective(o, createModel, split, reference0, padId, ObjectiveKind.Sft, data.Decode, progress, cancellationToken);
         return (new ObjectivePair(Best(dpo, ObjectiveKind.Dpo), Best(sft, ObjectiveKind.Sft)), dpo, sft);
     }
 
@@ -217,7 +230,7 @@ public sealed class JointTrainer
     }
 
     private (double? Dpo, double? Sft) Optimum(JointTrainerOptions o, Func<CausalLm> createModel, DataSplit split, ReferenceLogProbCache? reference,
-        int padId, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
+        int padId, Func<IReadOnlyList<int>, string>? decode, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
     {
         double? dpo = o.Strategy.DpoOptimum, sft = o.Strategy.SftOptimum;
         bool needed = o.Strategy.Kind is JointStrategy.MaxRight or JointStrategy.MemoryEfficientMaxRight;
@@ -225,8 +238,8 @@ public sealed class JointTrainer
         if (!o.Strategy.EstimateMissingOptimum)
             throw new ArgumentException($"JointTrainerOptions: {o.Strategy.Kind} needs DpoOptimum and SftOptimum (f*), and EstimateMissingOptimum is off.");
         var reference0 = reference ?? ReferenceForSingleObjective(o, createModel, split, padId);
-        dpo ??= Best(SingleObjective(o, createModel, split, reference0, padId, ObjectiveKind.Dpo, progress, cancellation), ObjectiveKind.Dpo);
-        sft ??= Best(SingleObjective(o, createModel, split, reference0, padId, ObjectiveKind.Sft, progress, cancellation), ObjectiveKind.Sft);
+        dpo ??= Best(SingleObjective(o, createModel, split, reference0, padId, ObjectiveKind.Dpo, decode, progress, cancellation), ObjectiveKind.Dpo);
+        sft ??= Best(SingleObjective(o, createModel, split, reference0, padId, ObjectiveKind.Sft, decode, progress, cancellation), ObjectiveKind.Sft);
         return (dpo, sft);
     }
 
@@ -238,7 +251,7 @@ public sealed class JointTrainer
     }
 
     private static TrainingRunSummary SingleObjective(JointTrainerOptions o, Func<CausalLm> createModel, DataSplit split, ReferenceLogProbCache reference, int padId,
-        ObjectiveKind objective, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
+        ObjectiveKind objective, Func<IReadOnlyList<int>, string>? decode, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
     {
         using var model = Policy(createModel, o, null);
         var run = new TrainingRun(new TrainingRunSetup
@@ -256,6 +269,8 @@ public sealed class JointTrainer
             ApplyStopRules = false,
             Progress = progress,
             Cancellation = cancellation,
+            LogName = objective == ObjectiveKind.Dpo ? "optimum-dpo" : "optimum-sft",
+            Decode = decode,
         });
         return run.Execute(resumeFrom: null).Summary;
     }

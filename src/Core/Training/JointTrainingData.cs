@@ -25,4 +25,10 @@ public sealed class JointTrainingData
     /// only with the same value; the token ids themselves are checked in any case.
     /// </summary>
     public string? TokenizerFingerprint { get; init; }
+
+    /// <summary>
+    /// Turns token ids into text (the tokenizer's decoder), for the completion samples of
+    /// <see cref="LoggingOptions.CompletionSamples"/>; null shows them as token ids.
+    /// </summary>
+    public Func<IReadOnlyList<int>, string>? Decode { get; init; }
 }

@@ -4,6 +4,7 @@ using XRight.Modeling;
 using XRight.Objectives;
 using XRight.Runtime;
 using XRight.Training.Checkpoints;
+using XRight.Training.Logging;
 using XRight.Training.Optimization;
 using XRight.Training.Reference;
 using XRight.Training.Strategies;
@@ -39,6 +40,11 @@ internal sealed class TrainingRun
     private readonly AdamW _optimizer;
     private readonly LearningRateSchedule _schedule;
     private readonly IReadOnlyList<(string Name, TorchSharp.Modules.Parameter Parameter)> _trainable;
+    private readonly string? _logFolder;
+    private readonly Func<IReadOnlyList<int>, string>? _decode;
+    private readonly int[][] _samplePrompts;
+    private readonly Func<CausalLm, IEnumerable<Evaluation.BenchmarkResult>>? _benchmarks;
+    private TensorBoardLog? _log;
     private ReferenceLogProbCache? _reference;
     private int _step, _resumedStep, _dpoSteps, _sftSteps;
     private SftMetrics? _lastSft;
@@ -73,6 +79,14 @@ internal sealed class TrainingRun
         _trainable = _model.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter)).ToArray();
         _optimizer = new AdamW(_trainable.Select(p => p.Parameter), _options.Optimizer.AdamBeta1, _options.Optimizer.AdamBeta2, _options.Optimizer.AdamEpsilon, _options.Optimizer.WeightDecay);
         _schedule = new LearningRateSchedule(_options.Optimizer.Schedule, _options.Optimizer.LearningRate, _options.Optimizer.WarmupSteps, _strategy.TotalSteps);
+        _logFolder = _options.Logging.TensorBoardDirectory is { } logRoot && setup.LogName is { } logName ? Path.Combine(logRoot, logName) : null;
+        _decode = setup.Decode;
+        _benchmarks = setup.Benchmarks;
+        int samples = _options.Logging.CompletionSamples;
+        _samplePrompts = _sftEvaluation.Count > 0 ? _sftEvaluation.Take(samples).Select(r => r.Prompt).ToArray()
+            : _dpoEvaluation.Take(samples).Select(r => r.Prompt).ToArray();
+        if (_samplePrompts.Length > 0 && _decode is null && _options.Logging.SampleGeneration.StopStrings.Count > 0)
+            throw new ArgumentException("Logging.SampleGeneration.StopStrings needs a decoder: set JointTrainingData.Decode, or leave the stop strings empty.");
     }
 
     public string? ReferenceFingerprint => _reference?.Fingerprint;
@@ -87,6 +101,8 @@ internal sealed class TrainingRun
             CheckpointStore.RemoveAbandoned(Path.GetDirectoryName(Path.GetFullPath(resumeFrom))!);
             Resume(resumeFrom);
         }
+        // A fresh run replaces its folder's events; a resumed one drops those logged after its checkpoint (they come again).
+        if (_logFolder is not null) _log = new TensorBoardLog(_logFolder, continueAfterStep: _step);
         MemoryMeter.ResetPeak();
         var clock = Stopwatch.StartNew();
         _model.train();
@@ -328,8 +344,64 @@ internal sealed class TrainingRun
         var metrics = HeldOut();
         var point = new TrajectoryPoint(_step, metrics.FDpo, metrics.FSft, stepped, _previousSeconds + clock.Elapsed.TotalSeconds, MemoryMeter.PeakResidentBytes());
         _trajectory.Add(point);
+        var samples = Samples();
+        var benchmarks = Benchmarks();
+        _log?.AddScalars("eval/", EvaluationScalars(metrics), _step);
+        foreach (var sample in samples) _log?.AddText($"samples/{sample.Index}", sample.ToMarkdown(), _step);
+        foreach (var result in benchmarks) _log?.AddBenchmark(result, _step);
+        if (_progress is IProgress<TrainingEvaluation> evaluations)
+            evaluations.Report(new TrainingEvaluation(_phase, _step, metrics, samples) { Benchmarks = benchmarks });
         return point;
     }
+
+    /// <summary>The held-out values as logged: the objectives, their gaps to a known f*, and TRL's metrics, for the objectives that have rows.</summary>
+    internal IReadOnlyDictionary<string, double> EvaluationScalars(HeldOutMetrics m)
+    {
+        var values = new Dictionary<string, double>();
+        if (m.InstructionRows > 0)
+        {
+            values["f_sft"] = m.FSft;
+            if (SftOptimum is { } sftStar) values["gap_sft"] = m.FSft - sftStar;
+            values["sft/mean_token_accuracy"] = m.SftTokenAccuracy;
+        }
+        if (m.PreferenceRows > 0)
+        {
+            values["f_dpo"] = m.FDpo;
+            if (DpoOptimum is { } dpoStar) values["gap_dpo"] = m.FDpo - dpoStar;
+            values["dpo/rewards/accuracies"] = m.RewardAccuracy;
+            values["dpo/rewards/margins"] = m.RewardMargin;
+            values["dpo/rewards/chosen"] = m.ChosenReward;
+            values["dpo/rewards/rejected"] = m.RejectedReward;
+        }
+        return values;
+    }
+
+    // Completions of the first held-out prompts by the policy as it is now; generation leaves the weights,
+    // the mode and torch's generators as they were.
+    private IReadOnlyList<CompletionSample> Samples()
+    {
+        if (_samplePrompts.Length == 0) return [];
+        var generated = _model.Generate(_samplePrompts, _options.Logging.SampleGeneration, _decode);
+        return generated.Select((g, i) => new CompletionSample(i, _samplePrompts[i], g.TokenIds, Text(_samplePrompts[i]), Text(g.TokenIds), g.StopReason)).ToArray();
+    }
+
+    // The caller's benchmarks on the policy as it is now; the training mode is restored afterwards.
+    private IReadOnlyList<Evaluation.BenchmarkResult> Benchmarks()
+    {
+        if (_benchmarks is null) return [];
+        bool wasTraining = _model.training;
+        try
+        {
+            using (no_grad())
+                return _benchmarks(_model)?.ToArray() ?? throw new InvalidOperationException("JointTrainer.Benchmarks returned null; return an empty sequence for no results.");
+        }
+        finally
+        {
+            if (wasTraining) _model.train();
+        }
+    }
+
+    private string Text(int[] ids) => _decode is { } decode ? decode(ids) : "[" + string.Join(' ', ids) + "]";
 
     // Before an SFT-stage reference exists, f_DPO is undefined (NaN).
     private HeldOutMetrics HeldOut()
@@ -359,10 +431,10 @@ internal sealed class TrainingRun
 
     private void Report(Stopwatch clock, ObjectiveKind? stepped)
     {
-        if (_progress is null) return;
+        if (_progress is null && _log is null) return;
         var elapsed = clock.Elapsed;
         double perStep = elapsed.TotalSeconds / Math.Max(1, _step - _resumedStep);
-        _progress.Report(new TrainingProgress(_phase, _step, _strategy.TotalSteps, _sft?.Epoch ?? 0, _dpo?.Epoch ?? 0, stepped,
+        var report = new TrainingProgress(_phase, _step, _strategy.TotalSteps, _sft?.Epoch ?? 0, _dpo?.Epoch ?? 0, stepped,
             _lastSft?.Loss ?? double.NaN, _lastDpo?.Loss ?? double.NaN, _tokens / Math.Max(1e-9, elapsed.TotalSeconds), elapsed,
             TimeSpan.FromSeconds(perStep * (_strategy.TotalSteps - _step)))
         {
@@ -370,7 +442,28 @@ internal sealed class TrainingRun
             Dpo = _lastDpo,
             GradientNorm = _lastGradientNorm,
             LearningRate = _lastLearningRate,
-        });
+        };
+        if (_log is not null) _log.AddScalars("train/", StepScalars(report), _step);
+        _progress?.Report(report);
+    }
+
+    /// <summary>
+    /// What a step logs: the metrics of the objective(s) it updated (not the older values of the other),
+    /// which objective that was (<c>stepped_sft</c>, <c>stepped_dpo</c>: 1 or 0), the gradient norm before
+    /// clipping, the learning rate and the throughput.
+    /// </summary>
+    internal static IReadOnlyDictionary<string, double> StepScalars(TrainingProgress report)
+    {
+        bool sft = report.Stepped is null or ObjectiveKind.Sft, dpo = report.Stepped is null or ObjectiveKind.Dpo;
+        var values = new Dictionary<string, double>();
+        if (sft && report.Sft is { } s) foreach (var (key, value) in s.ToDictionary()) values["sft/" + key] = value;
+        if (dpo && report.Dpo is { } d) foreach (var (key, value) in d.ToDictionary()) values["dpo/" + key] = value;
+        values["stepped_sft"] = sft ? 1 : 0;
+        values["stepped_dpo"] = dpo ? 1 : 0;
+        values["grad_norm"] = report.GradientNorm;
+        values["learning_rate"] = report.LearningRate;
+        values["tokens_per_second"] = report.TokensPerSecond;
+        return values;
     }
 
     private void SaveCheckpoint(Stopwatch clock)

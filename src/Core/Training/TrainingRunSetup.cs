@@ -33,5 +33,14 @@ internal sealed record TrainingRunSetup
     public Checkpoints.RunIdentity? Identity { get; init; }
     public string OptionsFingerprint { get; init; } = "";
     public IProgress<TrainingProgress>? Progress { get; init; }
+
+    /// <summary>The run's subfolder of <see cref="LoggingOptions.TensorBoardDirectory"/>; null to write no TensorBoard log.</summary>
+    public string? LogName { get; init; }
+
+    /// <summary>Turns token ids into text for the completion samples; null shows the ids.</summary>
+    public Func<IReadOnlyList<int>, string>? Decode { get; init; }
+
+    /// <summary>Benchmarks run on the policy at each held-out evaluation; null for none.</summary>
+    public Func<Modeling.CausalLm, IEnumerable<Evaluation.BenchmarkResult>>? Benchmarks { get; init; }
     public CancellationToken Cancellation { get; init; }
 }

@@ -216,6 +216,7 @@ public sealed class JointTrainerTests
     [DataRow("Optimizer.LearningRate", 0.0)]
     [DataRow("Dpo.Beta", -0.1)]
     [DataRow("Strategy.MaxRightEvaluationInterval", 0.0)]
+    [DataRow("Logging.CompletionSamples", -1.0)]
     public void BadOptionsFailBeforeAnyWork(string option, double value)
     {
         var options = TinyTask.Options(JointStrategy.AlRight);
@@ -224,6 +225,7 @@ public sealed class JointTrainerTests
             "Strategy.Lambda" => options with { Strategy = options.Strategy with { Lambda = value } },
             "Optimizer.LearningRate" => options with { Optimizer = options.Optimizer with { LearningRate = value } },
             "Dpo.Beta" => options with { Dpo = options.Dpo with { Beta = value } },
+            "Logging.CompletionSamples" => options with { Logging = options.Logging with { CompletionSamples = (int)value } },
             _ => options with { Strategy = options.Strategy with { MaxRightEvaluationInterval = (int)value } },
         };
         int created = 0;

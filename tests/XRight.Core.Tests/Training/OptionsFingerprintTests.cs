@@ -13,6 +13,7 @@ public sealed class OptionsFingerprintTests
         ("Strategy", typeof(StrategyOptions)), ("Dpo", typeof(DpoLossOptions)), ("Optimizer", typeof(OptimizerOptions)),
         ("Batches", typeof(BatchOptions)), ("Evaluation", typeof(EvaluationOptions)), ("Checkpoints", typeof(CheckpointOptions)),
         ("Reference", typeof(ReferenceOptions)), ("Lora", typeof(LoraOptions)), ("Runtime", typeof(RuntimeOptions)),
+        ("Logging", typeof(LoggingOptions)),
     ];
 
     [TestMethod]

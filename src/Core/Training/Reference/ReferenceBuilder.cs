@@ -79,6 +79,7 @@ internal static class ReferenceBuilder
             Instructions = chosen,
             EvaluateDuringRun = false,
             Progress = progress,
+            LogName = "reference",
             Cancellation = cancellation,
         });
         run.Execute(resumeFrom: null);

@@ -170,3 +170,71 @@ public sealed class ApplyChatTemplateTests
             Assert.ThrowsExactly<InvalidDataException>(() => Column<string>(output, "Prompt")).Message);
     }
 }
+
+/// <summary>Chat messages stored in Parquet as lists of role/content structs, as Hugging Face data sets store them.</summary>
+[TestClass]
+public sealed class ParquetMessagesTests
+{
+    public sealed class Message
+    {
+        public string? role { get; set; }
+        public string? content { get; set; }
+    }
+
+    public sealed class ChatRow
+    {
+        public List<Message>? messages { get; set; }
+        public int id { get; set; }
+    }
+
+    [TestMethod]
+    public void ListsOfRoleContentStructsReadAsTheirJsonAndRenderThroughTheStage()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.File("chat.parquet");
+        var rows = new[]
+        {
+            new ChatRow { id = 1, messages = [new() { role = "user", content = "Hi" }, new() { role = "assistant", content = "Yo \"there\"" }] },
+            new ChatRow { id = 2, messages = [] },
+            new ChatRow { id = 3, messages = null },
+            new ChatRow { id = 4, messages = [new() { role = "user", content = "Q" }, new() { role = "assistant", content = "A" }, new() { role = "user", content = "Q2" }, new() { role = "assistant", content = "A2" }] },
+        };
+        Task.Run(async () =>
+        {
+            await using var stream = File.Create(path);
+            await Parquet.Serialization.ParquetSerializer.SerializeAsync(rows, stream);
+        }).GetAwaiter().GetResult();
+
+        var ml = new MLContext();
+        var view = ml.Data.LoadFromParquet(path);
+        var json = view.GetColumn<string>("messages").ToArray();
+        CollectionAssert.AreEqual(new[]
+        {
+            """[{"role":"user","content":"Hi"},{"role":"assistant","content":"Yo \"there\""}]""",
+            "",
+            "",
+            """[{"role":"user","content":"Q"},{"role":"assistant","content":"A"},{"role":"user","content":"Q2"},{"role":"assistant","content":"A2"}]""",
+        }, json);
+        CollectionAssert.AreEqual(new[] { 1, 2, 3, 4 }, view.GetColumn<int>("id").ToArray());
+
+        var output = ml.Transforms.Text.ApplyChatTemplate(new ApplyChatTemplateOptions { Columns = PostTrainingColumnNames.Default with { Messages = "messages" } })
+            .Fit(view).Transform(view);
+        CollectionAssert.AreEqual(new[] { "User: Hi\nAssistant: ", "", "", "User: Q\nAssistant: A\nUser: Q2\nAssistant: " }, output.GetColumn<string>("Prompt").ToArray());
+        CollectionAssert.AreEqual(new[] { "Yo \"there\"", "", "", "A2" }, output.GetColumn<string>("Response").ToArray());
+    }
+
+    [TestMethod]
+    public void AMessageWithANullContentIsNamed()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.File("null.parquet");
+        var rows = new[] { new ChatRow { id = 1, messages = [new() { role = "user", content = "Hi" }, new() { role = "assistant", content = null }] } };
+        Task.Run(async () =>
+        {
+            await using var stream = File.Create(path);
+            await Parquet.Serialization.ParquetSerializer.SerializeAsync(rows, stream);
+        }).GetAwaiter().GetResult();
+        var error = Assert.Throws<InvalidDataException>(() => new MLContext().Data.LoadFromParquet(path).GetColumn<string>("messages").ToArray());
+        StringAssert.Contains(error.Message, "message 1 of 'messages' has a null content");
+    }
+}

@@ -178,4 +178,17 @@ public sealed class ConversationTextTests
         CollectionAssert.AreEqual(new[] { true, true, true, false, false, false, false, false, false, false, false, false, true, true, true }, mask);
         Assert.AreEqual("Yes<|im_end|>\nNo<|im_end|>\n", tokenizer.Decode(response.Where((_, i) => mask[i]), skipSpecialTokens: false));
     }
+
+    [TestMethod]
+    public void ATokenThatStraddlesTheStartOfATurnIsATarget()
+    {
+        // "User: Hi\nAssistant: " ends with a space that GPT-NeoX merges into the next word, so the response is tokenized on
+        // its own: "Yo" "Ċ" "User" ":" "ĠOk" "Ċ" (pieces of "Assistant") ":" "ĠNo". The turn "No" starts inside "ĠNo".
+        var tokenizer = RealTokenizers.NeoX();
+        var text = ChatFormat.Of(PromptTemplate.UserAssistant).Instruction(Turns("Hi", "Yo", "Ok", "No"), assistantOnlyLoss: true);
+        var (_, response, mask) = PromptResponseEncoder.EncodeWithTargets(tokenizer, text.Prompt, text.Response, text.Targets, EosPolicy.None);
+        CollectionAssert.AreEqual(RealTokenizers.NeoXIds("Yo", "Ċ", "User", ":", "ĠOk", "Ċ"), response[..6]);
+        CollectionAssert.AreEqual(RealTokenizers.NeoXIds(":", "ĠNo"), response[^2..]);
+        CollectionAssert.AreEqual(new[] { 0, response.Length - 1 }, Enumerable.Range(0, mask.Length).Where(i => mask[i]).ToArray());
+    }
 }

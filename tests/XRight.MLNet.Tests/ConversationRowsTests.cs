@@ -1,3 +1,4 @@
+using XRight.Training;
 using Microsoft.ML;
 using XRight.MLNet;
 using XRight.Text;
@@ -44,5 +45,41 @@ public sealed class ConversationRowsTests
         Assert.AreEqual(0, rows.InstructionReport.PromptsTruncated);
         Assert.AreEqual("2 rows read, 2 kept (1 with the prompt truncated), 0 skipped", rows.PreferenceReport.ToString());
         Assert.AreEqual("2 rows read, 2 kept, 0 skipped", rows.InstructionReport.ToString());
+    }
+}
+
+/// <summary>A fit on conversational data with assistant-only loss, end to end.</summary>
+[TestClass]
+public sealed class ConversationalFitTests
+{
+    private sealed record Chat(string Messages);
+
+    [TestMethod]
+    public void AssistantOnlyConversationsTrainAndEvaluateOnTheirAssistantTurns()
+    {
+        var ml = new MLContext(seed: 3);
+        var colors = PostTrainingFixture.Colors;
+        var chats = Enumerable.Range(0, 20).Select(i => new Chat(ChatMessageJson.Format(
+        [
+            new("user", $"C{i % 6}?"), new("assistant", colors[i % 6]), new("user", "And?"), new("assistant", colors[(i + 1) % 6]),
+        ]))).ToArray();
+        var sft = ml.Transforms.Text.ApplyChatTemplate(assistantOnlyLoss: true).Fit(ml.Data.LoadFromEnumerable(chats)).Transform(ml.Data.LoadFromEnumerable(chats));
+        var dpo = ml.Transforms.Text.FormatPrompt().Fit(ml.Data.LoadFromEnumerable(PostTrainingFixture.Preferences())).Transform(ml.Data.LoadFromEnumerable(PostTrainingFixture.Preferences()));
+        var data = ml.PostTraining.CombineData(sft, dpo);
+        var tokenize = ml.Transforms.Text.TokenizeForCausalLm(CausalLmTokenizer.CreateByteLevel(), 64).Fit(data);
+        var tokenized = tokenize.Transform(data);
+        var options = PostTrainingFixture.Options() with { Strategy = new() { Kind = JointStrategy.AlRight, Lambda = 0.5, Epochs = 1 } };
+        var model = ml.PostTraining.JointPostTrain(options).Fit(tokenized);
+
+        Assert.AreEqual("20 rows read, 20 kept, 0 skipped", model.Summary.InstructionData);
+        // The held-out f_SFT of the fit is the masked mean over the first 20 % of the rows (4 conversations):
+        // evaluating those rows again with the fitted model gives the same number only if the masks are used.
+        var rows = PostTrainingRowReader.Read(tokenized, PostTrainingColumnNames.Default, strict: false);
+        Assert.IsTrue(rows.Instructions.All(r => r.LossMask is not null && r.LossMask.Count(t => t) < r.Response.Length));
+        var heldOut = rows.Instructions.Take(4).ToArray();
+        var masked = model.Model.Evaluate(heldOut, [], batchSize: 4).FSft;
+        var unmasked = model.Model.Evaluate(heldOut.Select(r => r with { LossMask = null }).ToArray(), [], batchSize: 4).FSft;
+        Assert.AreEqual(model.Summary.Final!.FSft, masked, 1e-5);
+        Assert.AreNotEqual(masked, unmasked, 1e-3);
     }
 }

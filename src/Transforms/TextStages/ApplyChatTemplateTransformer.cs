@@ -14,7 +14,9 @@ namespace XRight.TextStages;
 /// chat template or a built-in prompt template (<see cref="ChatFormat"/>). Instruction data (a
 /// <see cref="PostTrainingColumnNames.Messages"/> column) gets Prompt and Response, and with assistant-only loss the
 /// <see cref="PostTrainingColumnNames.ResponseTargetSpans"/> of its assistant turns; preference data (Chosen and
-/// Rejected, with or without Prompt) gets its Prompt, Chosen and Rejected replaced by their rendered text. An empty
+/// Rejected, with or without Prompt) gets its Prompt, Chosen and Rejected replaced by their rendered text. Rows with
+/// only a Prompt column (prediction: a conversation awaiting the answer) get the Prompt rendered with the generation
+/// prompt and no Response column, so a fitted post-training model generates it. An empty
 /// input leaves its outputs empty, so data validation downstream skips and counts the row; a malformed conversation
 /// is an <see cref="InvalidDataException"/> naming the row and column.
 /// </summary>
@@ -129,6 +131,14 @@ public sealed class ApplyChatTemplateTransformer : ITransformer
         });
     }
 
+    /// <summary>Renders a prompt-only row: the conversation so far, with the generation prompt.</summary>
+    internal RenderedRow RenderPromptOnly(string conversation, Func<string, string> where)
+    {
+        if (string.IsNullOrWhiteSpace(conversation)) return new RenderedRow([""], []);
+        var promptWhere = where(Options.Columns.Prompt);
+        return Guarded(promptWhere, () => new RenderedRow([Format.Render(PromptTurns(conversation, promptWhere), addGenerationPrompt: true, promptWhere)], []));
+    }
+
     /// <summary>Renders a preference row: prompt (may be empty, then implicit), chosen and rejected.</summary>
     internal RenderedRow RenderPreference(string prompt, string chosen, string rejected, Func<string, string> where)
     {
@@ -191,7 +201,7 @@ public sealed class ApplyChatTemplateTransformer : ITransformer
     {
         private readonly ApplyChatTemplateTransformer _parent;
         private readonly Func<long, string> _locate;
-        private readonly bool _instructions;
+        private readonly RowKind _kind;
         private readonly DataViewSchema.Column[] _inputs;
 
         public Mapper(ApplyChatTemplateTransformer parent, DataViewSchema inputSchema, Func<long, string>? locate)
@@ -199,11 +209,14 @@ public sealed class ApplyChatTemplateTransformer : ITransformer
         {
             _parent = parent;
             _locate = locate ?? (row => string.Create(CultureInfo.InvariantCulture, $"row {row}"));
-            (_instructions, _inputs) = Inputs(parent.Options.Columns, inputSchema);
+            (_kind, _inputs) = Inputs(parent.Options.Columns, inputSchema);
         }
 
-        // Instruction data has a messages column; preference data chosen and rejected (and perhaps a prompt).
-        internal static (bool Instructions, DataViewSchema.Column[] Inputs) Inputs(PostTrainingColumnNames c, DataViewSchema schema)
+        internal enum RowKind { Instruction, Preference, PromptOnly }
+
+        // Instruction data has a messages column; preference data chosen and rejected (and perhaps a prompt); rows to
+        // answer only a prompt.
+        internal static (RowKind Kind, DataViewSchema.Column[] Inputs) Inputs(PostTrainingColumnNames c, DataViewSchema schema)
         {
             DataViewSchema.Column? Text(string name)
             {
@@ -216,17 +229,20 @@ public sealed class ApplyChatTemplateTransformer : ITransformer
             var rejected = Text(c.Rejected);
             if (messages is not null && (chosen is not null || rejected is not null))
                 throw new ArgumentOutOfRangeException(nameof(schema), $"ApplyChatTemplate: the input has both a '{c.Messages}' column (instruction data) and '{c.Chosen}'/'{c.Rejected}' (preference data); apply the stage to each data set before CombineData.");
-            if (messages is { } m) return (true, [m]);
+            if (messages is { } m) return (RowKind.Instruction, [m]);
+            if (chosen is null && rejected is null && Text(c.Prompt) is { } only) return (RowKind.PromptOnly, [only]);
             if (chosen is not { } ch || rejected is not { } rj)
-                throw new ArgumentOutOfRangeException(nameof(schema), $"ApplyChatTemplate: the input has neither a '{c.Messages}' column (instruction data) nor both '{c.Chosen}' and '{c.Rejected}' (preference data).");
-            return Text(c.Prompt) is { } prompt ? (false, [prompt, ch, rj]) : (false, [ch, rj]);
+                throw new ArgumentOutOfRangeException(nameof(schema), $"ApplyChatTemplate: the input has neither a '{c.Messages}' column (instruction data) nor both '{c.Chosen}' and '{c.Rejected}' (preference data) nor only a '{c.Prompt}' column (prompts to answer).");
+            return Text(c.Prompt) is { } prompt ? (RowKind.Preference, [prompt, ch, rj]) : (RowKind.Preference, [ch, rj]);
         }
 
         internal static DataViewSchema.DetachedColumn[] AddedColumns(ApplyChatTemplateOptions options, DataViewSchema schema)
         {
             var c = options.Columns;
             var text = TextDataViewType.Instance;
-            if (!Inputs(c, schema).Instructions)
+            var kind = Inputs(c, schema).Kind;
+            if (kind == RowKind.PromptOnly) return [new(c.Prompt, text)];
+            if (kind == RowKind.Preference)
                 return [new(c.Prompt, text), new(c.Chosen, text), new(c.Rejected, text)];
             return options.AssistantOnlyLoss
                 ? [new(c.Prompt, text), new(c.Response, text), new(c.ResponseTargetSpans, new VectorDataViewType(NumberDataViewType.Int32))]
@@ -250,7 +266,8 @@ public sealed class ApplyChatTemplateTransformer : ITransformer
                 for (int i = 0; i < texts.Length; i++) { getters[i](ref value); texts[i] = value.ToString(); }
                 long number = input.Position + 1;
                 string Where(string column) => column.Length == 0 ? _locate(number) : $"{_locate(number)}, column '{column}'";
-                row = _instructions ? _parent.RenderInstruction(texts[0], Where)
+                row = _kind == RowKind.Instruction ? _parent.RenderInstruction(texts[0], Where)
+                    : _kind == RowKind.PromptOnly ? _parent.RenderPromptOnly(texts[0], Where)
                     : texts.Length == 3 ? _parent.RenderPreference(texts[0], texts[1], texts[2], Where)
                     : _parent.RenderPreference("", texts[0], texts[1], Where);
                 cachedPosition = input.Position;
@@ -261,7 +278,7 @@ public sealed class ApplyChatTemplateTransformer : ITransformer
             for (int i = 0; i < AddedCount; i++)
             {
                 int index = i;
-                if (index == 2 && _instructions)
+                if (index == 2 && _kind == RowKind.Instruction)
                 {
                     result[i] = (ValueGetter<VBuffer<int>>)((ref VBuffer<int> spans) =>
                     {

@@ -156,12 +156,39 @@ public sealed class ApplyChatTemplateTests
         CollectionAssert.AreEqual(new[] { 0, 16 }, Column<int[]>(loaded, "ResponseTargetSpans")[0]);
     }
 
+    public sealed class PromptRow
+    {
+        public string Prompt { get; set; } = "";
+    }
+
+    public sealed class PromptTokensRow
+    {
+        public string Prompt { get; set; } = "";
+        public int[] PromptTokens { get; set; } = [];
+    }
+
+    [TestMethod]
+    public void AFittedPipelineRendersPromptOnlyConversationsForGeneration()
+    {
+        var data = _ml.Data.LoadFromEnumerable(new[] { new { Messages = ChatMessageJson.Format([new("user", "Hi"), new("assistant", "Yo")]) } });
+        var model = _ml.Transforms.Text.ApplyChatTemplate(new ApplyChatTemplateOptions { PromptTemplate = PromptTemplate.ChatMl })
+            .Append(_ml.Transforms.Text.TokenizeForCausalLm(CausalLmTokenizer.CreateByteLevel(), 128)).Fit(data);
+        var engine = _ml.Model.CreatePredictionEngine<PromptRow, PromptTokensRow>(model);
+        var conversation = ChatMessageJson.Format([new("user", "Hi"), new("assistant", "Yo"), new("user", "More?")]);
+        var result = engine.Predict(new PromptRow { Prompt = conversation });
+        const string Expected = "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nYo<|im_end|>\n<|im_start|>user\nMore?<|im_end|>\n<|im_start|>assistant\n";
+        Assert.AreEqual(Expected, result.Prompt);
+        CollectionAssert.AreEqual(Bytes(Expected), result.PromptTokens);
+        var schema = model.GetOutputSchema(_ml.Data.LoadFromEnumerable(new[] { new PromptRow() }).Schema);
+        Assert.IsNull(schema.GetColumnOrNull("Response"), "no Response column, so a post-training model after it generates one");
+    }
+
     [TestMethod]
     public void BadInputsAreNamed()
     {
         var both = _ml.Data.LoadFromEnumerable(new[] { new { Messages = "[]", Chosen = "a", Rejected = "b" } });
         StringAssert.Contains(Assert.Throws<ArgumentException>(() => _ml.Transforms.Text.ApplyChatTemplate().Fit(both)).Message, "apply the stage to each data set before CombineData");
-        var neither = _ml.Data.LoadFromEnumerable(new[] { new { Prompt = "a" } });
+        var neither = _ml.Data.LoadFromEnumerable(new[] { new { Text = "a" } });
         StringAssert.Contains(Assert.Throws<ArgumentException>(() => _ml.Transforms.Text.ApplyChatTemplate().Fit(neither)).Message, "has neither a 'Messages' column");
         var system = _ml.Data.LoadFromEnumerable(new[] { new { Messages = ChatMessageJson.Format([new("system", "s"), new("user", "u"), new("assistant", "a")]) } });
         var gemma = ChatTemplate.FromTokenizerFolder(ChatTemplateTestKit.RealTemplate("gemma-2-it"));

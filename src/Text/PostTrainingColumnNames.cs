@@ -36,6 +36,22 @@ public sealed record PostTrainingColumnNames
     /// <summary>The Boolean column of <c>TokenizeForCausalLm</c>: false where a row cannot fit its token budget. Default: <c>TokensFit</c>.</summary>
     public string TokensFit { get; init; } = "TokensFit";
 
+    /// <summary>The conversation column of conversational instruction data: a JSON list of <c>{"role", "content"}</c> messages
+    /// (or an HH transcript), which <c>ApplyChatTemplate</c> turns into the prompt and response columns. Default: <c>Messages</c>.</summary>
+    public string Messages { get; init; } = "Messages";
+
+    /// <summary>The Int32 vector column of <c>ApplyChatTemplate</c> with assistant-only loss: the character spans
+    /// (start, end, start, end, …) of the response text that are assistant turns. Default: <c>ResponseTargetSpans</c>.</summary>
+    public string ResponseTargetSpans { get; init; } = "ResponseTargetSpans";
+
+    /// <summary>The Boolean vector column of <c>TokenizeForCausalLm</c> made from <see cref="ResponseTargetSpans"/>: per
+    /// response token, whether it is a loss target. Default: <c>ResponseLossMask</c>.</summary>
+    public string ResponseLossMask { get; init; } = "ResponseLossMask";
+
+    /// <summary>The Boolean column of <c>TokenizeForCausalLm</c>: true where the prompt was cut to fit the token budget.
+    /// Default: <c>PromptTruncated</c>.</summary>
+    public string PromptTruncated { get; init; } = "PromptTruncated";
+
     /// <summary>The token column made from a text column: its name + <c>Tokens</c>.</summary>
     public static string TokensOf(string textColumn) => textColumn + "Tokens";
 
@@ -47,10 +63,14 @@ public sealed record PostTrainingColumnNames
     public void Validate(string owner)
     {
         foreach (var (name, value) in new[] { (nameof(Prompt), Prompt), (nameof(Response), Response), (nameof(Chosen), Chosen),
-                     (nameof(Rejected), Rejected), (nameof(Kind), Kind), (nameof(TokensFit), TokensFit) })
+                     (nameof(Rejected), Rejected), (nameof(Kind), Kind), (nameof(TokensFit), TokensFit), (nameof(Messages), Messages),
+                     (nameof(ResponseTargetSpans), ResponseTargetSpans), (nameof(ResponseLossMask), ResponseLossMask), (nameof(PromptTruncated), PromptTruncated) })
             if (string.IsNullOrWhiteSpace(value))
                 throw new ArgumentException($"{owner}.{name} must name a column; found '{value}'.", $"{owner}.{name}");
         if (TextColumns.Distinct(StringComparer.Ordinal).Count() != TextColumns.Count)
             throw new ArgumentException($"{owner}: the prompt, response, chosen and rejected columns must differ, got {string.Join(", ", TextColumns)}.", owner);
+        string[] added = [.. TextColumns, Messages, ResponseTargetSpans, ResponseLossMask, PromptTruncated, TokensFit, Kind];
+        if (added.Distinct(StringComparer.Ordinal).Count() != added.Length)
+            throw new ArgumentException($"{owner}: the column names must differ, got {string.Join(", ", added)}.", owner);
     }
 }

@@ -11,6 +11,13 @@ public sealed record CombineDataOptions
     /// <summary>Response column of the instruction data.</summary>
     public string InstructionResponseColumn { get; init; } = PostTrainingColumnNames.Default.Response;
 
+    /// <summary>
+    /// The target-span column of the instruction data (<c>ApplyChatTemplate</c> with assistant-only loss), carried into
+    /// the combined view under <see cref="PostTrainingColumnNames.ResponseTargetSpans"/>'s default name when the
+    /// instruction data has it (empty for preference rows).
+    /// </summary>
+    public string InstructionTargetSpansColumn { get; init; } = PostTrainingColumnNames.Default.ResponseTargetSpans;
+
     /// <summary>Prompt column of the preference data.</summary>
     public string PreferencePromptColumn { get; init; } = PostTrainingColumnNames.Default.Prompt;
 

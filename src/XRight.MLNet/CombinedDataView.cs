@@ -8,7 +8,8 @@ namespace XRight.MLNet;
 
 /// <summary>
 /// Instruction rows followed by preference rows as one lazy view with the columns Kind, Prompt,
-/// Response, Chosen and Rejected; text a row's data set does not have is empty. This lets one
+/// Response, Chosen and Rejected (and ResponseTargetSpans when the instruction data has target spans); text a row's
+/// data set does not have is empty. This lets one
 /// pipeline of text stages and one <c>Fit</c> serve both data sets.
 /// </summary>
 internal sealed class CombinedDataView : IDataView, IRowOrigin
@@ -41,6 +42,8 @@ internal sealed class CombinedDataView : IDataView, IRowOrigin
     // For each output column (by index in OutputNames), the source column in each view, or null.
     private readonly DataViewSchema.Column?[] _fromInstructions;
     private readonly DataViewSchema.Column?[] _fromPreferences;
+    // The instruction data's target spans (the last output column), when it has them.
+    private readonly DataViewSchema.Column? _spans;
 
     public CombinedDataView(IDataView instructions, IDataView preferences, CombineDataOptions options)
     {
@@ -64,6 +67,13 @@ internal sealed class CombinedDataView : IDataView, IRowOrigin
         ];
         var builder = new DataViewSchema.Builder();
         foreach (var name in OutputNames) builder.AddColumn(name, TextDataViewType.Instance);
+        if (instructions.Schema.GetColumnOrNull(options.InstructionTargetSpansColumn) is { } spans)
+        {
+            if (spans.Type is not VectorDataViewType { ItemType: var item } || item != NumberDataViewType.Int32)
+                throw new ArgumentException($"Column '{spans.Name}' of the instruction data must be a vector of Int32 target spans, but is {spans.Type}.");
+            _spans = spans;
+            builder.AddColumn(PostTrainingColumnNames.Default.ResponseTargetSpans, new VectorDataViewType(NumberDataViewType.Int32));
+        }
         Schema = builder.ToSchema();
     }
 
@@ -95,6 +105,7 @@ internal sealed class CombinedDataView : IDataView, IRowOrigin
         private DataViewRowCursor? _current;
         private bool _inPreferences;
         private ValueGetter<ReadOnlyMemory<char>>?[] _sources = [];
+        private ValueGetter<VBuffer<int>>? _spans;
         private long _position = -1;
 
         public Cursor(CombinedDataView parent, HashSet<int> active)
@@ -131,6 +142,16 @@ internal sealed class CombinedDataView : IDataView, IRowOrigin
         public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
         {
             if (!_active.Contains(column.Index)) throw new InvalidOperationException($"Column '{column.Name}' is not active.");
+            if (column.Index == OutputNames.Length)
+            {
+                if (typeof(TValue) != typeof(VBuffer<int>)) throw new InvalidOperationException($"Column '{column.Name}' is a vector of Int32, not {typeof(TValue).Name}.");
+                ValueGetter<VBuffer<int>> spans = (ref VBuffer<int> value) =>
+                {
+                    if (_spans is { } source) source(ref value);
+                    else value = new VBuffer<int>(0, []);
+                };
+                return (ValueGetter<TValue>)(Delegate)spans;
+            }
             if (typeof(TValue) != typeof(ReadOnlyMemory<char>)) throw new InvalidOperationException($"Column '{column.Name}' is text, not {typeof(TValue).Name}.");
             int index = column.Index;
             ValueGetter<ReadOnlyMemory<char>> getter = (ref ReadOnlyMemory<char> value) =>
@@ -144,9 +165,12 @@ internal sealed class CombinedDataView : IDataView, IRowOrigin
 
         private void Open(IDataView view, DataViewSchema.Column?[] map)
         {
-            var needed = map.Where((c, i) => c is not null && _active.Contains(i)).Select(c => c!.Value).ToArray();
+            var needed = map.Where((c, i) => c is not null && _active.Contains(i)).Select(c => c!.Value).ToList();
+            bool spans = !_inPreferences && _parent._spans is { } spansColumn && _active.Contains(OutputNames.Length);
+            if (spans) needed.Add(_parent._spans!.Value);
             _current = view.GetRowCursor(needed);
             _sources = map.Select((c, i) => c is { } col && _active.Contains(i) ? _current.GetGetter<ReadOnlyMemory<char>>(col) : null).ToArray();
+            _spans = spans ? _current.GetGetter<VBuffer<int>>(_parent._spans!.Value) : null;
         }
 
         protected override void Dispose(bool disposing)

@@ -40,7 +40,11 @@ internal static class PostTrainingRowReader
         if (fits is { } f && f.Type is not BooleanDataViewType)
             throw new ArgumentException($"{source}: column '{names.TokensFit}' must be Boolean, but is {f.Type}.");
 
-        var needed = new[] { prompt, promptTokens, response, responseTokens, chosen, chosenTokens, rejected, rejectedTokens, kind, fits }
+        var truncated = Flag(schema, names.PromptTruncated, source);
+        var lossMask = response is null ? null : schema.GetColumnOrNull(names.ResponseLossMask);
+        if (lossMask is { } lm && (lm.Type is not VectorDataViewType { ItemType: BooleanDataViewType }))
+            throw new ArgumentException($"{source}: column '{names.ResponseLossMask}' must be a vector of Boolean, but is {lm.Type}.");
+        var needed = new[] { prompt, promptTokens, response, responseTokens, chosen, chosenTokens, rejected, rejectedTokens, kind, fits, truncated, lossMask }
             .OfType<DataViewSchema.Column>().ToArray();
         using var cursor = data.GetRowCursor(needed);
         var getText = (DataViewSchema.Column? c) => c is { } col ? cursor.GetGetter<ReadOnlyMemory<char>>(col) : null;
@@ -55,6 +59,10 @@ internal static class PostTrainingRowReader
         var rejectedIds = getIds(rejectedTokens);
         var kindText = getText(kind);
         var fitsGetter = fits is { } fitsColumn ? cursor.GetGetter<bool>(fitsColumn) : null;
+        var truncatedGetter = truncated is { } truncatedColumn ? cursor.GetGetter<bool>(truncatedColumn) : null;
+        var maskGetter = lossMask is { } maskColumn ? cursor.GetGetter<VBuffer<bool>>(maskColumn) : null;
+        VBuffer<bool> maskValues = default;
+        bool cut = false;
 
         // After CombineData and the text stages, a row is named by its own data set and row there.
         Func<long, string?> locate = row => RowOrigin.Locate(data, row);
@@ -72,20 +80,31 @@ internal static class PostTrainingRowReader
             if (responseText is not null) responseText(ref r); else r = default;
             if (chosenText is not null) { chosenText(ref c); rejectedText!(ref j); } else { c = default; j = default; }
             fitsGetter?.Invoke(ref fit);
+            truncatedGetter?.Invoke(ref cut);
             bool isPreference = KindOf(kindText, ref k, source, row, names.Kind, response is not null, chosen is not null, r, c, j);
             if (isPreference)
             {
                 var issue = RowChecks.Preference(p, c, j, names) ?? TooLong(fit, names.TokensFit);
                 var item = issue is null ? new TokenizedPreference(Read(promptIds, ref ids), Read(chosenIds!, ref ids), Read(rejectedIds!, ref ids)) : null;
                 issue ??= item!.Prompt.Length == 0 || item.Chosen.Length == 0 || item.Rejected.Length == 0 ? new RowIssue(SkipReason.TooLong, names.TokensFit) : null;
-                if (dpoTally.Accept(row, issue)) preferences.Add(item!);
+                if (dpoTally.Accept(row, issue))
+                {
+                    preferences.Add(item!);
+                    if (cut) dpoTally.CountTruncated();
+                }
             }
             else
             {
                 var issue = RowChecks.Instruction(p, r, names) ?? TooLong(fit, names.TokensFit);
-                var item = issue is null ? new TokenizedInstruction(Read(promptIds, ref ids), Read(responseIds!, ref ids)) : null;
+                var item = issue is null ? new TokenizedInstruction(Read(promptIds, ref ids), Read(responseIds!, ref ids), ReadMask(maskGetter, ref maskValues)) : null;
                 issue ??= item!.Prompt.Length == 0 || item.Response.Length == 0 ? new RowIssue(SkipReason.TooLong, names.TokensFit) : null;
-                if (sftTally.Accept(row, issue)) instructions.Add(item!);
+                if (issue is null && item!.LossMask is { } mask && mask.Length != item.Response.Length)
+                    throw new InvalidDataException($"{locate(row) ?? $"{source}, row {row}"}: column '{names.ResponseLossMask}' has {mask.Length} flags for {item.Response.Length} response tokens.");
+                if (sftTally.Accept(row, issue))
+                {
+                    instructions.Add(item!);
+                    if (cut) sftTally.CountTruncated();
+                }
             }
         }
         return new PostTrainingRows(instructions, preferences, sftTally.ToReport(), dpoTally.ToReport()) { TokenLimit = fits is { } fc ? MaxLengthOf(fc) : null };
@@ -120,6 +139,21 @@ internal static class PostTrainingRowReader
         if (!hasPairColumns) return false;
         if (!hasResponseColumn) return true;
         return RowChecks.IsBlank(response) && !(RowChecks.IsBlank(chosen) && RowChecks.IsBlank(rejected));
+    }
+
+    // A mask that keeps every token is stored as none.
+    private static bool[]? ReadMask(ValueGetter<VBuffer<bool>>? getter, ref VBuffer<bool> buffer)
+    {
+        if (getter is null) return null;
+        getter(ref buffer);
+        var flags = buffer.DenseValues().ToArray();
+        return flags.All(f => f) ? null : flags;
+    }
+
+    private static DataViewSchema.Column? Flag(DataViewSchema schema, string name, string source)
+    {
+        if (schema.GetColumnOrNull(name) is not { } column) return null;
+        return column.Type is BooleanDataViewType ? column : throw new ArgumentException($"{source}: column '{name}' must be Boolean, but is {column.Type}.");
     }
 
     private static int[] Read(ValueGetter<VBuffer<int>> getter, ref VBuffer<int> buffer)

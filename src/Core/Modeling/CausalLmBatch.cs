@@ -24,7 +24,7 @@ public sealed class CausalLmBatch : IDisposable
     /// <summary>[B, T] (int64): 1 for prompt and response tokens, 0 for padding.</summary>
     public Tensor AttentionMask { get; }
 
-    /// <summary>[B, T] (int64): 1 where the token is a response token, i.e. a prediction target; 0 for prompt and padding.</summary>
+    /// <summary>[B, T] (int64): 1 where the token is a prediction target (a response token its row's loss mask keeps); 0 for prompt, padding and masked response tokens.</summary>
     public Tensor ResponseMask { get; }
 
     /// <summary>Rows in the batch.</summary>
@@ -40,11 +40,16 @@ public sealed class CausalLmBatch : IDisposable
     /// Concatenates each prompt with its response and right-pads the rows with <paramref name="padId"/>
     /// to the longest row.
     /// </summary>
+    /// <param name="rows">The rows.</param>
+    /// <param name="padId">The padding id.</param>
+    /// <param name="device">Where the tensors go.</param>
+    /// <param name="lossMasks">Per row, which response tokens are targets (see <c>TokenizedInstruction.LossMask</c>), or
+    /// null for all of them; null (the default) when every response token of every row is a target.</param>
     /// <exception cref="ArgumentException">
     /// There are no rows, or a row has an empty prompt (its first response token would have nothing
     /// to be predicted from) or an empty response (nothing to score), or <paramref name="padId"/> is negative.
     /// </exception>
-    public static CausalLmBatch Collate(IReadOnlyList<(int[] Prompt, int[] Response)> rows, int padId, Device device)
+    public static CausalLmBatch Collate(IReadOnlyList<(int[] Prompt, int[] Response)> rows, int padId, Device device, IReadOnlyList<bool[]?>? lossMasks = null)
     {
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(device);
@@ -56,6 +61,19 @@ public sealed class CausalLmBatch : IDisposable
                 throw new ArgumentException($"Row {r} has an empty prompt; at least one prompt token (e.g. BOS) must precede the response.", nameof(rows));
             if (rows[r].Response is not { Length: > 0 })
                 throw new ArgumentException($"Row {r} has an empty response; there would be nothing to score.", nameof(rows));
+        }
+        if (lossMasks is not null)
+        {
+            if (lossMasks.Count != rows.Count)
+                throw new ArgumentException($"There are {lossMasks.Count} loss masks for {rows.Count} rows.", nameof(lossMasks));
+            for (int r = 0; r < rows.Count; r++)
+            {
+                if (lossMasks[r] is not { } mask) continue;
+                if (mask.Length != rows[r].Response.Length)
+                    throw new ArgumentException($"Row {r}'s loss mask has {mask.Length} flags for {rows[r].Response.Length} response tokens.", nameof(lossMasks));
+                if (!mask.Contains(true))
+                    throw new ArgumentException($"Row {r}'s loss mask marks no response token; there would be nothing to score.", nameof(lossMasks));
+            }
         }
 
         int length = rows.Max(r => r.Prompt.Length + r.Response.Length);
@@ -71,7 +89,7 @@ public sealed class CausalLmBatch : IDisposable
             for (int i = 0; i < answer.Length; i++)
             {
                 ids[offset + prompt.Length + i] = answer[i];
-                response[offset + prompt.Length + i] = 1;
+                response[offset + prompt.Length + i] = lossMasks?[r] is { } mask && !mask[i] ? 0 : 1;
             }
             Array.Fill(attention, 1L, offset, prompt.Length + answer.Length);
         }
@@ -80,7 +98,7 @@ public sealed class CausalLmBatch : IDisposable
             tensor(ids, shape, ScalarType.Int64, device),
             tensor(attention, shape, ScalarType.Int64, device),
             tensor(response, shape, ScalarType.Int64, device),
-            new ScoringPlan(rows, length, padId));
+            new ScoringPlan(rows, length, padId, lossMasks));
     }
 
     /// <summary>Frees the three tensors.</summary>

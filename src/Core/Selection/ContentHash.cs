@@ -81,9 +81,11 @@ public static class ContentHash
                     hash.AppendData(MemoryMarshal.AsBytes(ids.AsSpan()));
                 }
         }
-        Rows("instructions", data.Instructions, r => [r.Prompt, r.Response]);
+        // A loss mask changes what is learned from the same ids, so it is part of the key (as 0/1 ids).
+        static int[][] Instruction(TokenizedInstruction r) => r.LossMask is null ? [r.Prompt, r.Response] : [r.Prompt, r.Response, r.LossMask.Select(t => t ? 1 : 0).ToArray()];
+        Rows("instructions", data.Instructions, Instruction);
         Rows("preferences", data.Preferences, r => [r.Prompt, r.Chosen, r.Rejected]);
-        Rows("instruction-evaluation", data.InstructionEvaluation, r => [r.Prompt, r.Response]);
+        Rows("instruction-evaluation", data.InstructionEvaluation, Instruction);
         Rows("preference-evaluation", data.PreferenceEvaluation, r => [r.Prompt, r.Chosen, r.Rejected]);
         return Convert.ToHexString(hash.GetHashAndReset());
     }

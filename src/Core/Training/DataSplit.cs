@@ -39,6 +39,12 @@ internal sealed record DataSplit(
         {
             if (rows[i].Prompt is not { Length: > 0 }) throw new ArgumentException($"JointTrainingData.{name}[{i}] has no prompt tokens.");
             if (rows[i].Response is not { Length: > 0 }) throw new ArgumentException($"JointTrainingData.{name}[{i}] has no response tokens.");
+            if (rows[i].LossMask is { } mask)
+            {
+                if (mask.Length != rows[i].Response.Length)
+                    throw new ArgumentException($"JointTrainingData.{name}[{i}].LossMask has {mask.Length} flags for {rows[i].Response.Length} response tokens.");
+                if (!mask.Contains(true)) throw new ArgumentException($"JointTrainingData.{name}[{i}].LossMask marks no response token as a target.");
+            }
         }
     }
 

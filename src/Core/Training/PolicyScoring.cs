@@ -21,7 +21,7 @@ internal sealed class PolicyScoring(CausalLm model, DpoLossOptions dpo, int padI
     public ScoredBatch ScoreSft(IReadOnlyList<TokenizedInstruction> rows)
     {
         using var scope = NewDisposeScope();
-        using var batch = CausalLmBatch.Collate(rows.Select(r => (r.Prompt, r.Response)).ToArray(), padId, model.Device);
+        using var batch = CausalLmBatch.Collate(rows.Select(r => (r.Prompt, r.Response)).ToArray(), padId, model.Device, rows.Select(r => r.LossMask).ToArray());
         using var scores = ResponseLogProbs.Compute(model, batch);
         var loss = SftLoss.Compute(scores.SumLogProbs, scores.TokenCounts);
         var metrics = MetricTransfer.Stack(loss, SftLoss.TokenAccuracy(scores.CorrectTokens, scores.TokenCounts));
@@ -88,7 +88,7 @@ internal sealed class PolicyScoring(CausalLm model, DpoLossOptions dpo, int padI
         foreach (var chunk in instructions.Chunk(batchSize))
         {
             using var scope = NewDisposeScope();
-            using var batch = CausalLmBatch.Collate(chunk.Select(r => (r.Prompt, r.Response)).ToArray(), padId, model.Device);
+            using var batch = CausalLmBatch.Collate(chunk.Select(r => (r.Prompt, r.Response)).ToArray(), padId, model.Device, chunk.Select(r => r.LossMask).ToArray());
             using var scores = ResponseLogProbs.Compute(model, batch);
             var totals = stack([scores.SumLogProbs.sum().to(ScalarType.Float64), scores.TokenCounts.sum().to(ScalarType.Float64),
                 scores.CorrectTokens.sum().to(ScalarType.Float64)]).cpu().data<double>().ToArray();

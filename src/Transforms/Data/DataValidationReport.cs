@@ -9,8 +9,10 @@ namespace XRight.Data;
 /// </summary>
 public sealed class DataValidationReport
 {
-    internal DataValidationReport(long rowsRead, long emptyPrompts, long emptyResponses, long emptyChosen, long emptyRejected, long chosenEqualsRejected, long tooLong = 0)
+    internal DataValidationReport(long rowsRead, long emptyPrompts, long emptyResponses, long emptyChosen, long emptyRejected, long chosenEqualsRejected, long tooLong = 0,
+        long promptsTruncated = 0)
     {
+        PromptsTruncated = promptsTruncated;
         RowsRead = rowsRead;
         EmptyPrompts = emptyPrompts;
         EmptyResponses = emptyResponses;
@@ -47,10 +49,20 @@ public sealed class DataValidationReport
     /// <summary>Rows that cannot fit in the token budget (prompt cut to its minimum plus the longest response); counted by the trainer, which sees the token columns.</summary>
     public long TooLong { get; }
 
-    /// <summary>For example "2000 rows read, 1994 kept, 6 skipped: 4 empty chosen, 2 chosen == rejected".</summary>
+    /// <summary>
+    /// Kept rows whose prompt the tokenizer stage cut to fit the token budget (its <c>PromptTruncation</c>: keep the
+    /// end or the start); counted by the trainer from the <c>PromptTruncated</c> column.
+    /// </summary>
+    public long PromptsTruncated { get; }
+
+    /// <summary>
+    /// For example "2000 rows read, 1994 kept, 6 skipped: 4 empty chosen, 2 chosen == rejected", with
+    /// "(12 with the prompt truncated)" after the kept count when prompts were cut.
+    /// </summary>
     public override string ToString()
     {
-        var summary = string.Create(CultureInfo.InvariantCulture, $"{RowsRead} rows read, {RowsKept} kept, {RowsSkipped} skipped");
+        var truncated = PromptsTruncated > 0 ? string.Create(CultureInfo.InvariantCulture, $" ({PromptsTruncated} with the prompt truncated)") : "";
+        var summary = string.Create(CultureInfo.InvariantCulture, $"{RowsRead} rows read, {RowsKept} kept{truncated}, {RowsSkipped} skipped");
         var details = SkipReasons(null);
         return details.Length == 0 ? summary : summary + ": " + details;
     }

@@ -28,6 +28,14 @@ public sealed class JsonLinesOptions
     public IReadOnlyDictionary<string, DataViewType>? ColumnTypes { get; set; }
 
     /// <summary>
+    /// Keys read as text holding each value's JSON, whatever the value is: a list of
+    /// <c>{"role", "content"}</c> messages (the <c>messages</c> of chat data, TRL's conversational <c>prompt</c>,
+    /// <c>chosen</c> and <c>rejected</c>) becomes its JSON list, which <c>ApplyChatTemplate</c> reads; null becomes
+    /// empty text. Other keys holding lists or objects are refused. Default: none.
+    /// </summary>
+    public IReadOnlyList<string>? JsonTextColumns { get; set; }
+
+    /// <summary>
     /// True: every cursor streams the file again and nothing but the current row is kept in memory.
     /// False: the whole file is parsed and checked once, when the view is made, and kept in memory.
     /// Default: true.

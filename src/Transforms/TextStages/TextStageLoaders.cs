@@ -9,5 +9,6 @@ internal static class TextStageLoaders
     {
         FormatPromptTransformer.Register(catalog);
         TokenizeForCausalLmTransformer.Register(catalog);
+        ApplyChatTemplateTransformer.Register(catalog);
     }
 }

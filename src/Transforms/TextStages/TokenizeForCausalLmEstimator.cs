@@ -47,11 +47,16 @@ public sealed class TokenizeForCausalLmEstimator : IEstimator<TokenizeForCausalL
                 throw new ArgumentOutOfRangeException(nameof(inputSchema), $"TokenizeForCausalLm: column '{name}' must be scalar text, but is {column.ItemType}.");
             present.Add(name);
         }
-        var added = present.Select(PostTrainingColumnNames.TokensOf).Append(_options.Columns.TokensFit).ToHashSet();
+        var spans = inputSchema.FirstOrDefault(c => c.Name == _options.Columns.ResponseTargetSpans);
+        bool masked = spans.Name is not null && present.Contains(_options.Columns.Response);
+        var added = present.Select(PostTrainingColumnNames.TokensOf).Append(_options.Columns.TokensFit).Append(_options.Columns.PromptTruncated)
+            .Concat(masked ? [_options.Columns.ResponseLossMask] : []).ToHashSet();
         var columns = inputSchema.Where(c => !added.Contains(c.Name)).ToList();
         foreach (var name in present)
             columns.Add(MlNetBridge.ShapeColumn(PostTrainingColumnNames.TokensOf(name), SchemaShape.Column.VectorKind.VariableVector, NumberDataViewType.Int32));
         columns.Add(MlNetBridge.ShapeColumn(_options.Columns.TokensFit, SchemaShape.Column.VectorKind.Scalar, BooleanDataViewType.Instance));
+        columns.Add(MlNetBridge.ShapeColumn(_options.Columns.PromptTruncated, SchemaShape.Column.VectorKind.Scalar, BooleanDataViewType.Instance));
+        if (masked) columns.Add(MlNetBridge.ShapeColumn(_options.Columns.ResponseLossMask, SchemaShape.Column.VectorKind.VariableVector, BooleanDataViewType.Instance));
         return new SchemaShape(columns);
     }
 }

@@ -12,7 +12,11 @@ namespace XRight.TextStages;
 /// response / chosen / rejected present in the input, and a boolean fits column. Prompt ids start with
 /// BOS when the tokenizer adds one; response ids end with EOS per the EOS policy. The prompt is cut to
 /// leave room for the row's longest response; responses are never cut: a row that cannot fit gets
-/// empty token columns and fits = false, and the trainer drops and counts it.
+/// empty token columns and fits = false, and the trainer drops and counts it. A row whose prompt was cut has
+/// <see cref="PostTrainingColumnNames.PromptTruncated"/> = true, so the trainer counts it too. When the input has
+/// <see cref="PostTrainingColumnNames.ResponseTargetSpans"/> (from <c>ApplyChatTemplate</c> with assistant-only loss), the
+/// <see cref="PostTrainingColumnNames.ResponseLossMask"/> column says which response tokens are loss targets
+/// (<see cref="PromptResponseEncoder.EncodeWithTargets"/>); a row without spans has every response token a target.
 /// </summary>
 public sealed class TokenizeForCausalLmTransformer : ITransformer
 {
@@ -20,6 +24,7 @@ public sealed class TokenizeForCausalLmTransformer : ITransformer
     private const string ModelSignature = "XRTOKCLM";
     private const uint Version = 0x00010001;
     private const string TokenizerStream = "Tokenizer.bin";
+    private const string MoreColumnsStream = "MoreColumns.bin";
 
     private readonly TokenizeForCausalLmOptions _options;
 
@@ -57,6 +62,13 @@ public sealed class TokenizeForCausalLmTransformer : ITransformer
         foreach (var name in _options.Columns.TextColumns) writer.Write(name);
         writer.Write(_options.Columns.TokensFit);
         MlNetBridge.SaveBinaryStream(ctx, TokenizerStream, w => FileBundle.Write(w, Tokenizer.ToFiles()));
+        // Names added after the first version, in their own entry so that older zips still load (with the defaults).
+        MlNetBridge.SaveBinaryStream(ctx, MoreColumnsStream, w =>
+        {
+            w.Write(_options.Columns.ResponseTargetSpans);
+            w.Write(_options.Columns.ResponseLossMask);
+            w.Write(_options.Columns.PromptTruncated);
+        });
     }
 
     internal static void Register(ComponentCatalog catalog) => MlNetBridge.RegisterModelLoader(catalog, typeof(TokenizeForCausalLmTransformer),
@@ -82,23 +94,42 @@ public sealed class TokenizeForCausalLmTransformer : ITransformer
                 TokensFit = reader.ReadString(),
             },
         };
+        MlNetBridge.TryLoadBinaryStream(loadContext, MoreColumnsStream, r => options = options with
+        {
+            Columns = options.Columns with { ResponseTargetSpans = r.ReadString(), ResponseLossMask = r.ReadString(), PromptTruncated = r.ReadString() },
+        });
         Dictionary<string, byte[]>? files = null;
         if (!MlNetBridge.TryLoadBinaryStream(loadContext, TokenizerStream, r => files = FileBundle.Read(r, "the tokenizer in the model zip")))
             throw new InvalidDataException($"The model zip has no {TokenizerStream} for its tokenization stage.");
         return new TokenizeForCausalLmTransformer(CausalLmTokenizer.FromFiles("the model zip", files!), options.Validated());
     }
 
-    /// <summary>Token ids of one row; empty arrays for absent or empty texts and for rows that do not fit.</summary>
-    internal sealed record RowTokens(int[] Prompt, int[][] Responses, bool Fits);
+    /// <summary>
+    /// Token ids of one row; empty arrays for absent or empty texts and for rows that do not fit. <paramref name="LossMask"/>
+    /// covers the first response column (Response) when target spans were given, else it is empty.
+    /// </summary>
+    internal sealed record RowTokens(int[] Prompt, int[][] Responses, bool Fits, bool Truncated = false, bool[]? LossMask = null);
 
-    /// <summary>Tokenizes one row: prompt plus the texts of the present response columns (in column order).</summary>
-    internal RowTokens Tokenize(string prompt, IReadOnlyList<string> responses)
+    /// <summary>
+    /// Tokenizes one row: prompt plus the texts of the present response columns (in column order); with
+    /// <paramref name="targetSpans"/> (start, end pairs), the first response column also gets its loss mask.
+    /// </summary>
+    internal RowTokens Tokenize(string prompt, IReadOnlyList<string> responses, int[]? targetSpans = null)
     {
         int[]? promptIds = null;
+        bool[]? mask = null;
         var responseIds = new int[responses.Count][];
         for (int i = 0; i < responses.Count; i++)
         {
             if (string.IsNullOrWhiteSpace(responses[i])) { responseIds[i] = []; continue; }
+            if (i == 0 && targetSpans is { Length: > 0 })
+            {
+                if (targetSpans.Length % 2 != 0)
+                    throw new InvalidDataException($"TokenizeForCausalLm: column '{_options.Columns.ResponseTargetSpans}' must hold (start, end) pairs; found {targetSpans.Length} values.");
+                var spans = Enumerable.Range(0, targetSpans.Length / 2).Select(k => new TextSpan(targetSpans[2 * k], targetSpans[2 * k + 1])).ToArray();
+                (promptIds, responseIds[i], mask) = PromptResponseEncoder.EncodeWithTargets(Tokenizer, prompt, responses[i], spans, _options.EosPolicy);
+                continue;
+            }
             (promptIds, responseIds[i]) = PromptResponseEncoder.Encode(Tokenizer, prompt, responses[i], _options.EosPolicy);
         }
         promptIds ??= PromptResponseEncoder.Encode(Tokenizer, prompt, "", EosPolicy.None).PromptIds;
@@ -106,7 +137,7 @@ public sealed class TokenizeForCausalLmTransformer : ITransformer
         var fitted = TokenBudget.FitPrompt(promptIds, longest, _options.MaxLength, _options.PromptTruncation, _options.MinPromptTokens, Tokenizer.BosTokenId);
         return fitted is null
             ? new RowTokens([], responseIds.Select(_ => Array.Empty<int>()).ToArray(), false)
-            : new RowTokens(fitted, responseIds, true);
+            : new RowTokens(fitted, responseIds, true, fitted.Length < promptIds.Length, mask);
     }
 
     private sealed class Mapper : AddedColumnsMapper
@@ -114,6 +145,7 @@ public sealed class TokenizeForCausalLmTransformer : ITransformer
         private readonly TokenizeForCausalLmTransformer _parent;
         private readonly DataViewSchema.Column _prompt;
         private readonly DataViewSchema.Column[] _responses;
+        private readonly DataViewSchema.Column? _spans;
 
         public Mapper(TokenizeForCausalLmTransformer parent, DataViewSchema inputSchema)
             : base(inputSchema, AddedColumns(parent._options, inputSchema))
@@ -122,6 +154,16 @@ public sealed class TokenizeForCausalLmTransformer : ITransformer
             var present = PresentTextColumns(parent._options, inputSchema);
             _prompt = present[0];
             _responses = present[1..];
+            _spans = SpansColumn(parent._options, inputSchema);
+        }
+
+        // The target spans are read when there is a Response column to apply them to.
+        private static DataViewSchema.Column? SpansColumn(TokenizeForCausalLmOptions options, DataViewSchema schema)
+        {
+            if (schema.GetColumnOrNull(options.Columns.ResponseTargetSpans) is not { } column || schema.GetColumnOrNull(options.Columns.Response) is null) return null;
+            if (column.Type is not VectorDataViewType { ItemType: var item } || item != NumberDataViewType.Int32)
+                throw new ArgumentOutOfRangeException(nameof(schema), $"TokenizeForCausalLm: column '{column.Name}' must be a vector of Int32 (start, end) character spans, but is {column.Type}.");
+            return column;
         }
 
         private static DataViewSchema.Column[] PresentTextColumns(TokenizeForCausalLmOptions options, DataViewSchema schema)
@@ -153,22 +195,29 @@ public sealed class TokenizeForCausalLmTransformer : ITransformer
         private static DataViewSchema.DetachedColumn[] AddedColumns(TokenizeForCausalLmOptions options, DataViewSchema schema)
         {
             var vector = new VectorDataViewType(NumberDataViewType.Int32);
+            DataViewSchema.DetachedColumn[] mask = SpansColumn(options, schema) is null ? [] : [new(options.Columns.ResponseLossMask, new VectorDataViewType(BooleanDataViewType.Instance))];
             return
             [
                 .. PresentTextColumns(options, schema).Select(c => new DataViewSchema.DetachedColumn(PostTrainingColumnNames.TokensOf(c.Name), vector)),
                 new DataViewSchema.DetachedColumn(options.Columns.TokensFit, BooleanDataViewType.Instance, MaxLengthAnnotation(options.MaxLength)),
+                new DataViewSchema.DetachedColumn(options.Columns.PromptTruncated, BooleanDataViewType.Instance),
+                .. mask,
             ];
         }
 
-        protected override IEnumerable<DataViewSchema.Column> InputsOf(int added) => [_prompt, .. _responses];
+        protected override IEnumerable<DataViewSchema.Column> InputsOf(int added) => _spans is { } spans ? [_prompt, .. _responses, spans] : [_prompt, .. _responses];
 
         protected override Delegate?[] CreateGetters(DataViewRow input, bool[] active)
         {
             var promptGetter = input.GetGetter<ReadOnlyMemory<char>>(_prompt);
             var responseGetters = _responses.Select(input.GetGetter<ReadOnlyMemory<char>>).ToArray();
+            var spansGetter = _spans is { } spansColumn ? input.GetGetter<VBuffer<int>>(spansColumn) : null;
+            // The spans apply to Response, which comes first among the response columns when present.
+            bool responseFirst = _responses.Length > 0 && _responses[0].Name == _parent._options.Columns.Response;
             long cachedPosition = -1;
             RowTokens row = new([], [], false);
             ReadOnlyMemory<char> text = default;
+            VBuffer<int> spanValues = default;
 
             // All columns of a row come from one tokenization, done once per row position.
             RowTokens Current()
@@ -178,7 +227,9 @@ public sealed class TokenizeForCausalLmTransformer : ITransformer
                 var prompt = text.ToString();
                 var responses = new string[responseGetters.Length];
                 for (int i = 0; i < responses.Length; i++) { responseGetters[i](ref text); responses[i] = text.ToString(); }
-                row = _parent.Tokenize(prompt, responses);
+                int[]? spans = null;
+                if (spansGetter is not null && responseFirst) { spansGetter(ref spanValues); spans = spanValues.DenseValues().ToArray(); }
+                row = _parent.Tokenize(prompt, responses, spans);
                 cachedPosition = input.Position;
                 return row;
             }
@@ -195,7 +246,22 @@ public sealed class TokenizeForCausalLmTransformer : ITransformer
                     value = editor.Commit();
                 });
             }
-            getters[^1] = (ValueGetter<bool>)((ref bool value) => value = Current().Fits);
+            int fitsIndex = _responses.Length + 1;
+            getters[fitsIndex] = (ValueGetter<bool>)((ref bool value) => value = Current().Fits);
+            getters[fitsIndex + 1] = (ValueGetter<bool>)((ref bool value) => value = Current().Truncated);
+            if (_spans is not null)
+            {
+                getters[fitsIndex + 2] = (ValueGetter<VBuffer<bool>>)((ref VBuffer<bool> value) =>
+                {
+                    var current = Current();
+                    // Without spans every response token is a target.
+                    var flags = current.LossMask ?? (current.Responses.Length > 0 ? Enumerable.Repeat(true, current.Responses[0].Length).ToArray() : []);
+                    if (!current.Fits) flags = [];
+                    var editor = VBufferEditor.Create(ref value, flags.Length);
+                    flags.CopyTo(editor.Values);
+                    value = editor.Commit();
+                });
+            }
             return getters;
         }
     }

@@ -27,6 +27,24 @@ public static class XRightTextCatalog
     }
 
     /// <summary>
+    /// Renders conversational rows (a Messages column of instruction data, or the Prompt/Chosen/Rejected of preference
+    /// data, as JSON message lists or HH transcripts) into prompt and response text through the model's chat template
+    /// or a built-in prompt template; see <see cref="ApplyChatTemplateOptions"/>. Apply it to each data set before
+    /// <c>CombineData</c>.
+    /// </summary>
+    public static ApplyChatTemplateEstimator ApplyChatTemplate(this TransformsCatalog.TextTransforms catalog, ApplyChatTemplateOptions options)
+    {
+        var environment = MlNetBridge.EnvironmentOf(catalog);
+        TextStageLoaders.Register(environment.ComponentCatalog);
+        return new ApplyChatTemplateEstimator(options);
+    }
+
+    /// <summary>Renders conversational rows through <paramref name="template"/> (null: <see cref="PromptTemplate.UserAssistant"/>).</summary>
+    public static ApplyChatTemplateEstimator ApplyChatTemplate(this TransformsCatalog.TextTransforms catalog, ChatTemplate? template = null,
+        ConversationFormat inputFormat = ConversationFormat.Messages, bool assistantOnlyLoss = false)
+        => catalog.ApplyChatTemplate(new ApplyChatTemplateOptions { ChatTemplate = template, InputFormat = inputFormat, AssistantOnlyLoss = assistantOnlyLoss });
+
+    /// <summary>
     /// Tokenizes the Prompt, Response, Chosen and Rejected columns present in the input into
     /// <c>&lt;column&gt;Tokens</c> Int32 vectors for causal-LM training, within <paramref name="maxLength"/> tokens.
     /// </summary>

@@ -6,4 +6,5 @@ namespace XRight.Data.JsonLines;
 /// <param name="Key">The key as written in the file.</param>
 /// <param name="Name">The column name (the key unless renamed).</param>
 /// <param name="Type">Text, Int64, Double or Boolean.</param>
-internal sealed record JsonLinesColumn(string Key, string Name, DataViewType Type);
+/// <param name="AsJson">Text holding each value's JSON (<see cref="JsonLinesOptions.JsonTextColumns"/>).</param>
+internal sealed record JsonLinesColumn(string Key, string Name, DataViewType Type, bool AsJson = false);

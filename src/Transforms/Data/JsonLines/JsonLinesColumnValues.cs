@@ -34,6 +34,7 @@ internal abstract class JsonLinesColumnValues(JsonLinesColumn column, string pat
     public static JsonLinesColumnValues Create(JsonLinesColumn column, string path) =>
         column.Type switch
         {
+            TextDataViewType when column.AsJson => new JsonLinesTypedValues<ReadOnlyMemory<char>>(column, path, JsonValueReader.TryReadJson),
             TextDataViewType => new JsonLinesTypedValues<ReadOnlyMemory<char>>(column, path, JsonValueReader.TryRead),
             BooleanDataViewType => new JsonLinesTypedValues<bool>(column, path, JsonValueReader.TryRead),
             _ when column.Type.Equals(NumberDataViewType.Int64) => new JsonLinesTypedValues<long>(column, path, JsonValueReader.TryRead),

@@ -40,6 +40,7 @@ internal static class JsonLinesSchemaInference
             throw new InvalidDataException($"'{path}', line {first.Line}: key '{missing}' is missing from the first object, but JsonLinesOptions.Columns selects it.");
 
         var types = keys.Where(given.ContainsKey).ToDictionary(key => key, key => given[key], StringComparer.Ordinal);
+        foreach (var key in options.JsonTextColumns ?? []) types[key] = TextDataViewType.Instance;
         do
         {
             var row = rows.Current;
@@ -58,16 +59,23 @@ internal static class JsonLinesSchemaInference
     // Keys with no type by now were null in every object read: they are text.
     private static List<JsonLinesColumn> Build(JsonLinesOptions options, List<string> keys, IReadOnlyDictionary<string, DataViewType> types)
     {
+        var json = (options.JsonTextColumns ?? []).ToHashSet(StringComparer.Ordinal);
         var columns = keys.Select(key => new JsonLinesColumn(
             key,
             options.ColumnNames?.GetValueOrDefault(key) ?? key,
-            types.GetValueOrDefault(key) ?? TextDataViewType.Instance)).ToList();
+            json.Contains(key) ? TextDataViewType.Instance : types.GetValueOrDefault(key) ?? TextDataViewType.Instance,
+            json.Contains(key))).ToList();
         CheckNames(columns);
         return columns;
     }
 
     private static void CheckTypes(JsonLinesOptions options)
     {
+        foreach (var key in options.JsonTextColumns ?? [])
+        {
+            if (options.ColumnTypes?.TryGetValue(key, out var type) == true && type is not TextDataViewType)
+                throw new ArgumentException($"JsonLinesOptions.JsonTextColumns lists '{key}', which is read as JSON text, but ColumnTypes gives it {type}.", nameof(options));
+        }
         foreach (var (key, type) in options.ColumnTypes ?? new Dictionary<string, DataViewType>())
         {
             if (!AllowedTypes.Any(allowed => allowed.Equals(type)))
@@ -91,7 +99,7 @@ internal static class JsonLinesSchemaInference
     {
         var selected = keys.ToHashSet(StringComparer.Ordinal);
         var origin = options.Columns is null ? $"the keys of the first object in '{path}'" : "JsonLinesOptions.Columns";
-        foreach (var (option, given) in new[] { ("ColumnNames", options.ColumnNames?.Keys), ("ColumnTypes", options.ColumnTypes?.Keys) })
+        foreach (var (option, given) in new[] { ("ColumnNames", options.ColumnNames?.Keys), ("ColumnTypes", options.ColumnTypes?.Keys), ("JsonTextColumns", options.JsonTextColumns?.AsEnumerable()) })
         {
             var unknown = given?.FirstOrDefault(key => !selected.Contains(key));
             if (unknown is not null)

@@ -19,6 +19,13 @@ internal static class JsonValueReader
         return value.ValueKind is JsonValueKind.String or JsonValueKind.Null;
     }
 
+    /// <summary>Any value as its JSON text (a list of messages, say); null becomes empty text.</summary>
+    public static bool TryReadJson(JsonElement value, out ReadOnlyMemory<char> text)
+    {
+        text = value.ValueKind == JsonValueKind.Null ? ReadOnlyMemory<char>.Empty : value.GetRawText().AsMemory();
+        return true;
+    }
+
     /// <summary>An integral number that fits in 64 bits.</summary>
     public static bool TryRead(JsonElement value, out long number)
     {

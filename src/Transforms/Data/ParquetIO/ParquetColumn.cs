@@ -8,13 +8,16 @@ namespace XRight.Data.ParquetIO;
 /// <param name="Type">The ML.NET type: a primitive type, or a variable-length vector.</param>
 /// <param name="Field">The leaf data field holding the values (the element field of a list).</param>
 /// <param name="ElementNullable">For vectors: whether list elements may be null.</param>
-internal sealed record ParquetColumn(string Name, DataViewType Type, DataField Field, bool ElementNullable)
+/// <param name="ContentField">For a list of role/content structs (chat messages) read as JSON text: the content leaf
+/// (<paramref name="Field"/> is then the role leaf).</param>
+internal sealed record ParquetColumn(string Name, DataViewType Type, DataField Field, bool ElementNullable, DataField? ContentField = null)
 {
     public bool IsVector => Type is VectorDataViewType;
 
     /// <summary>A fresh buffer that decodes this column, one row group at a time, for one cursor.</summary>
     public ParquetColumnBuffer CreateBuffer()
     {
+        if (ContentField is not null) return new MessagesColumnBuffer(this);
         var raw = Type is VectorDataViewType vector ? vector.ItemType.RawType : Type.RawType;
         if (IsVector)
         {

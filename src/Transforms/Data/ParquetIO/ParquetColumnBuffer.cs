@@ -14,9 +14,12 @@ internal abstract class ParquetColumnBuffer(ParquetColumn column)
     public abstract Delegate CreateGetter(ParquetRowCursor cursor);
 
     /// <summary>Number of level entries (values, nulls and empty lists) the chunk holds.</summary>
-    protected int EntryCount(ParquetRowGroupReader rowGroup)
+    protected int EntryCount(ParquetRowGroupReader rowGroup) => EntryCount(rowGroup, Column.Field);
+
+    /// <summary>Number of level entries the chunk of <paramref name="field"/> holds.</summary>
+    protected static int EntryCount(ParquetRowGroupReader rowGroup, Parquet.Schema.DataField field)
     {
-        var meta = rowGroup.GetMetadata(Column.Field)?.MetaData
+        var meta = rowGroup.GetMetadata(field)?.MetaData
             ?? throw new InvalidDataException("the row group holds no chunk for this column");
         if (meta.NumValues is < 0 or > int.MaxValue)
             throw new InvalidDataException($"the chunk claims {meta.NumValues} values");
@@ -25,8 +28,12 @@ internal abstract class ParquetColumnBuffer(ParquetColumn column)
 
     /// <summary>Reads values (present ones only, packed) and the levels the field has.</summary>
     protected void ReadRaw<T>(ParquetRowGroupReader rowGroup, T[] values, int[]? definitionLevels, int[]? repetitionLevels)
+        where T : struct => ReadRaw(rowGroup, Column.Field, values, definitionLevels, repetitionLevels);
+
+    /// <summary>Reads values and levels of <paramref name="field"/>.</summary>
+    protected static void ReadRaw<T>(ParquetRowGroupReader rowGroup, Parquet.Schema.DataField field, T[] values, int[]? definitionLevels, int[]? repetitionLevels)
         where T : struct =>
-        SyncBridge.Run(() => rowGroup.ReadRawAsync(Column.Field, values.AsMemory(),
+        SyncBridge.Run(() => rowGroup.ReadRawAsync(field, values.AsMemory(),
             definitionLevels?.AsMemory(), repetitionLevels?.AsMemory()).AsTask());
 
     /// <summary>The value a null becomes; throws for types that have no missing value in ML.NET.</summary>

@@ -7,7 +7,7 @@ namespace XRight.Data.ParquetIO;
 internal static class ParquetSchemaMapper
 {
     private const string Supported =
-        "supported are UTF-8 strings, int32, int64, float, double, boolean, and lists of int32, int64, float or double";
+        "supported are UTF-8 strings, int32, int64, float, double, boolean, lists of int32, int64, float or double, and lists of {role, content} string structs (chat messages, read as JSON text)";
 
     public static IReadOnlyList<ParquetColumn> Map(string path, ParquetSchema schema) =>
         schema.Fields.Select(field => Map(path, field)).ToArray();
@@ -21,8 +21,15 @@ internal static class ParquetSchemaMapper
             new ParquetColumn(repeated.Name, new VectorDataViewType(item), repeated, ElementNullable: false),
         ListField { Item: DataField { IsArray: false, MaxRepetitionLevel: 1 } element } list when IsPlain(element) && ElementType(element.ClrType) is { } item =>
             new ParquetColumn(list.Name, new VectorDataViewType(item), element, ElementNullable: element.IsNullable),
+        // Chat messages: a list of structs with a string role and a string content, read as the JSON list of them.
+        ListField { Item: StructField { Fields.Count: 2 } message } list when Leaf(message, "role") is { } role && Leaf(message, "content") is { } content =>
+            new ParquetColumn(list.Name, TextDataViewType.Instance, role, ElementNullable: false, ContentField: content),
         _ => throw new NotSupportedException($"'{path}': column '{field.Name}' holds {Describe(field)}, which cannot be read; {Supported}."),
     };
+
+    private static DataField? Leaf(StructField message, string name) =>
+        message.Fields.SingleOrDefault(f => f.Name == name) is DataField { IsArray: false, MaxRepetitionLevel: 1 } leaf && IsPlain(leaf)
+            && (leaf.ClrType == typeof(string) || leaf.ClrType == typeof(ReadOnlyMemory<char>)) ? leaf : null;
 
     // Subclasses (date/time, decimal, time of day) carry logical types whose physical values are not what they mean.
     private static bool IsPlain(DataField field) => field.GetType() == typeof(DataField);

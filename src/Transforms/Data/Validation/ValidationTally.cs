@@ -7,6 +7,10 @@ internal sealed class ValidationTally(string source, bool strict, Func<long, str
 {
     private readonly long[] _skipped = new long[Enum.GetValues<SkipReason>().Length];
     private long _rowsRead;
+    private long _truncated;
+
+    /// <summary>Records that a kept row's prompt was cut to fit.</summary>
+    public void CountTruncated() => _truncated++;
 
     /// <summary>Records one row; true when it is to be kept.</summary>
     /// <param name="rowNumber">1-based row number within the view, for the strict-mode error.</param>
@@ -31,5 +35,6 @@ internal sealed class ValidationTally(string source, bool strict, Func<long, str
         _skipped[(int)SkipReason.EmptyChosen],
         _skipped[(int)SkipReason.EmptyRejected],
         _skipped[(int)SkipReason.ChosenEqualsRejected],
-        _skipped[(int)SkipReason.TooLong]);
+        _skipped[(int)SkipReason.TooLong],
+        _truncated);
 }

@@ -28,4 +28,13 @@ internal sealed record CheckpointState
     public required double? SftOptimum { get; init; }
     public required string OptionsFingerprint { get; init; }
     public required string? ReferenceFingerprint { get; init; }
+
+    /// <summary>The float16 loss scale after this step; null without float16 mixed precision (and in checkpoints written before it existed).</summary>
+    public double? LossScale { get; init; }
+
+    /// <summary>Steps without overflow since the loss scale last changed.</summary>
+    public int? LossScaleGoodSteps { get; init; }
+
+    /// <summary>Steps skipped for overflowing float16 gradients so far.</summary>
+    public int? SkippedSteps { get; init; }
 }

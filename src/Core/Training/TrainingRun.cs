@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using TorchSharp;
 using XRight.Modeling;
+using XRight.Modeling.Layers;
 using XRight.Objectives;
 using XRight.Runtime;
 using XRight.Training.Checkpoints;
@@ -93,9 +94,7 @@ internal sealed class TrainingRun
     /// </summary>
     private static Dictionary<string, Tensor>? ToComputeDtype(CausalLm model, MixedPrecision precision)
     {
-        if (precision == MixedPrecision.None) return null;
-        var compute = precision == MixedPrecision.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float16;
-        if (model.Dtype == compute) return null;
+        if (precision.ComputeType() is not { } compute || model.Dtype == compute) return null;
         Dictionary<string, Tensor> masters = [];
         using (no_grad())
             foreach (var (name, p) in model.named_parameters().Where(p => p.parameter.requires_grad))

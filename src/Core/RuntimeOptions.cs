@@ -37,6 +37,28 @@ public sealed record RuntimeOptions
     [NotInFingerprint("recomputation gives the same gradients; it trades time for memory")]
     public bool GradientCheckpointing { get; init; }
 
+    /// <summary>
+    /// Mixed-precision training: <see cref="XRight.MixedPrecision.BFloat16"/> or <see cref="XRight.MixedPrecision.Float16"/>
+    /// runs the policy's forward and backward passes in that type (a float32 model is converted at the start of
+    /// training, the float32 weights becoming the masters) while the optimizer keeps float32 master copies of the
+    /// trainable weights and float32 AdamW moments; a frozen base (LoRA) stays in the half type, at half the memory.
+    /// Losses and log-probs are float32 either way. Float16 adds dynamic loss scaling
+    /// (<see cref="InitialLossScale"/>, <see cref="LossScaleGrowthInterval"/>). Default: none.
+    /// </summary>
+    public MixedPrecision MixedPrecision { get; init; } = MixedPrecision.None;
+
+    /// <summary>
+    /// The first loss scale of <see cref="XRight.MixedPrecision.Float16"/> training, a power of two (torch's
+    /// GradScaler starts at 2^16). Ignored otherwise. Default: 65536.
+    /// </summary>
+    public double InitialLossScale { get; init; } = 65536;
+
+    /// <summary>
+    /// Steps in a row without overflowing gradients after which the float16 loss scale doubles (torch's
+    /// GradScaler: 2000). Ignored unless <see cref="MixedPrecision"/> is Float16. Default: 2000.
+    /// </summary>
+    public int LossScaleGrowthInterval { get; init; } = 2000;
+
     /// <summary>The seed in effect: <see cref="Seed"/>, else <see cref="DefaultSeed"/>.</summary>
     public int EffectiveSeed => Seed ?? DefaultSeed;
 
@@ -44,5 +66,10 @@ public sealed record RuntimeOptions
     {
         if (string.IsNullOrWhiteSpace(Device)) throw new ArgumentException("Runtime.Device must name a device (cpu, cuda, cuda:N or auto).", "Runtime.Device");
         if (Threads < 0) throw new ArgumentOutOfRangeException("Runtime.Threads", Threads, $"Runtime.Threads must be 0 or more, found {Threads}.");
+        var check = new OptionCheck("Runtime");
+        check.Require(Enum.IsDefined(MixedPrecision), nameof(MixedPrecision), MixedPrecision, "must be None, BFloat16 or Float16");
+        check.Require(InitialLossScale > 0 && double.IsFinite(InitialLossScale) && Math.ScaleB(1, Math.ILogB(InitialLossScale)) == InitialLossScale,
+            nameof(InitialLossScale), InitialLossScale, "must be a positive power of two");
+        check.Require(LossScaleGrowthInterval >= 1, nameof(LossScaleGrowthInterval), LossScaleGrowthInterval, "must be 1 or more");
     }
 }

@@ -30,6 +30,12 @@ public sealed record TrainingProgress(string Phase, int Step, int TotalSteps, in
     /// <summary>Learning rate the latest step applied.</summary>
     public double LearningRate { get; init; }
 
+    /// <summary>The loss scale of float16 mixed-precision training after the latest step; null otherwise.</summary>
+    public double? LossScale { get; init; }
+
+    /// <summary>Steps of this phase skipped because their float16 gradients overflowed (always 0 without float16 mixed precision).</summary>
+    public int SkippedSteps { get; init; }
+
     /// <summary>
     /// The values keyed as TRL logs them, each objective's under its own prefix: <c>sft/loss</c>,
     /// <c>sft/mean_token_accuracy</c>, <c>dpo/loss</c>, <c>dpo/rewards/chosen</c>, … , plus <c>grad_norm</c>,

@@ -15,6 +15,7 @@ internal sealed class BenchmarkReport
     public List<ThroughputRow> Throughput { get; } = [];
     public List<DpoSftRow> DpoOverSft { get; } = [];
     public List<OptimizerRow> Optimizer { get; } = [];
+    public List<PrecisionRow> Precision { get; } = [];
     public List<StrategyRow> Strategies { get; } = [];
     public List<ReferenceRow> Reference { get; } = [];
     public List<LoraRow> Lora { get; } = [];
@@ -52,6 +53,20 @@ internal sealed class BenchmarkReport
             Targets.Add(new("MFU of the 50M and 150M configs on CPU", "≥ 50%",
                 $"min {lowest.Mfu:P0} ({lowest.Objective} {lowest.Model} T={lowest.Length}), max {large.Max(r => r.Mfu):P0}", lowest.Mfu >= 0.5));
         }
+        foreach (var (model, threshold) in new[] { ("-50m", 0.60), ("-150m", 0.70) })
+        {
+            var sft = Throughput.Where(r => r.Model.EndsWith(model) && r.Objective == "SFT" && r.Length == 256).ToList();
+            if (sft.Count > 0)
+                Targets.Add(new($"MFU of SFT steps at T = 256, {model[1..].ToUpperInvariant()} configs (CPU)", $"≥ {threshold:P0}",
+                    string.Join(", ", sft.Select(r => $"{r.Model} {r.Mfu:P0}")), sft.All(r => r.Mfu >= threshold)));
+        }
+        if (Optimizer.FirstOrDefault(o => o.Model.EndsWith("-150m") && !double.IsNaN(o.ShareOfSftStep)) is { } optimizer150)
+            Targets.Add(new("Clipping + AdamW share of a 150M SFT step", "≤ 5%",
+                $"{optimizer150.ShareOfSftStep:P1} fused ({optimizer150.Seconds * 1000:F0} ms); per-parameter tensor operations {optimizer150.TensorOpsShare:P1} ({optimizer150.TensorOpsSeconds * 1000:F0} ms)",
+                optimizer150.ShareOfSftStep <= 0.05));
+        if (Precision.FirstOrDefault(p => p.Variant.StartsWith("bf16")) is { } bf16)
+            Targets.Add(new("bf16 frozen base: weight memory vs float32", "≤ 0.55×",
+                $"{bf16.WeightRatio:F3}× bytes; resident {bf16.WeightResidentMiB:F0} MiB vs {Precision[0].WeightResidentMiB:F0} MiB", bf16.WeightRatio <= 0.55));
         foreach (var run in Growth.GroupBy(g => g.Rows).Where(g => g.Count() >= 2))
         {
             var first = run.First();

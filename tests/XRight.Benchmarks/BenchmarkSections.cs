@@ -13,7 +13,7 @@ internal sealed class BenchmarkSections(BenchmarkSettings settings, BenchmarkRep
         var sections = new (string Name, Action Body)[]
         {
             ("peak", () => Peak("start")), ("throughput", Throughput), ("optimizer", Optimizer), ("strategies", Strategies), ("reference", Reference),
-            ("lora", Lora), ("growth", Growth), ("scaling", Scaling), ("padding", Padding),
+            ("lora", Lora), ("precision", Precision), ("growth", Growth), ("scaling", Scaling), ("padding", Padding),
         };
         foreach (var (name, body) in sections)
         {
@@ -66,7 +66,7 @@ internal sealed class BenchmarkSections(BenchmarkSettings settings, BenchmarkRep
     }
 
     private (CaseSpec Spec, CaseResult Result) StepCase(string size, CausalLmArchitecture architecture, int length, int batch, ObjectiveKind objective,
-        bool lora = false, bool mixedLengths = false)
+        bool lora = false, bool mixedLengths = false, MixedPrecision precision = MixedPrecision.None)
         => Measure(new CaseSpec
         {
             Kind = CaseKind.Step,
@@ -77,6 +77,7 @@ internal sealed class BenchmarkSections(BenchmarkSettings settings, BenchmarkRep
             Objective = objective,
             Lora = lora,
             MixedLengths = mixedLengths,
+            Precision = precision,
             MinSeconds = settings.MinSeconds,
             MaxSteps = settings.MaxSteps,
             Threads = settings.Threads,
@@ -105,7 +106,10 @@ internal sealed class BenchmarkSections(BenchmarkSettings settings, BenchmarkRep
                 Threads = settings.Threads,
             });
             var sft = report.Throughput.Where(t => t.Model == spec.Shape.Label && t.Objective == "SFT").Select(t => t.StepSeconds).DefaultIfEmpty(double.NaN).Min();
-            report.Optimizer.Add(new OptimizerRow(spec.Shape.Label, r.TrainableParameters, r.MedianStepSeconds, r.MedianStepSeconds / sft));
+            double fused = r.MedianStepSeconds, tensorOps = r.MedianAlternativeStepSeconds;
+            // The SFT step ran the fused update; with the tensor-operation update it would take the difference longer.
+            report.Optimizer.Add(new OptimizerRow(spec.Shape.Label, r.TrainableParameters, fused, fused / sft, tensorOps, tensorOps / (sft - fused + tensorOps)));
+            log.WriteLine($"   fused {fused * 1000:F0} ms, tensor operations {tensorOps * 1000:F0} ms ({tensorOps / fused:F2}×)");
         }
     }
 
@@ -173,6 +177,19 @@ internal sealed class BenchmarkSections(BenchmarkSettings settings, BenchmarkRep
                     c.Result.MedianStepSeconds, c.Result.MedianStepSeconds / full.Result.MedianStepSeconds,
                     c.Result.PeakResidentBytes / MiB, (double)c.Result.PeakResidentBytes / full.Result.PeakResidentBytes));
         }
+    }
+
+    // The same LoRA SFT step with a float32 model and with a bfloat16 one (float32 masters of the adapters and
+    // float32 AdamW state), each in its own process: weight bytes, the resident memory the weights took, step time.
+    private void Precision()
+    {
+        var size = settings.LoraSize;
+        int length = 256, batch = Math.Max(1, settings.TokensPerBatch / length);
+        var (_, fp32) = StepCase(size, CausalLmArchitecture.GptNeoX, length, batch, ObjectiveKind.Sft, lora: true);
+        var (spec, bf16) = StepCase(size, CausalLmArchitecture.GptNeoX, length, batch, ObjectiveKind.Sft, lora: true, precision: MixedPrecision.BFloat16);
+        foreach (var (variant, r) in new[] { ("fp32", fp32), ("bf16 mixed precision", bf16) })
+            report.Precision.Add(new PrecisionRow(variant, spec.Shape.Label, r.Parameters, r.WeightBytes / MiB, r.WeightResidentBytes / MiB, (double)r.WeightBytes / fp32.WeightBytes,
+                r.MedianStepSeconds, r.MedianStepSeconds / fp32.MedianStepSeconds, r.PeakResidentBytes / MiB, (double)r.PeakResidentBytes / fp32.PeakResidentBytes));
     }
 
     // Fixed-length rows show whether anything accumulates step after step; rows of varying length show what

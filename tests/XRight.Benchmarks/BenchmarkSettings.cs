@@ -6,7 +6,7 @@ namespace XRight.Benchmarks;
 /// <summary>The command line: which sections run and how big they are. <c>--quick</c> sets small defaults first; later flags override them.</summary>
 internal sealed record BenchmarkSettings
 {
-    public static readonly string[] AllSections = ["peak", "throughput", "optimizer", "strategies", "reference", "lora", "growth", "scaling", "padding"];
+    public static readonly string[] AllSections = ["peak", "throughput", "optimizer", "strategies", "reference", "lora", "precision", "growth", "scaling", "padding"];
 
     public bool Quick { get; init; }
     public IReadOnlyList<string> Sections { get; init; } = AllSections;
@@ -67,7 +67,7 @@ internal sealed record BenchmarkSettings
           dotnet run -c Release --project tests/XRight.Benchmarks [-- options]
 
           --quick                  small sizes and few steps (about a minute), for a smoke test
-          --sections a,b,...       any of: peak, throughput, optimizer, strategies, reference, lora, growth, scaling, padding (default: all)
+          --sections a,b,...       any of: peak, throughput, optimizer, strategies, reference, lora, precision, growth, scaling, padding (default: all)
           --archs neox,llama       architectures of the throughput section (default: both)
           --sizes 10m,50m,150m     model sizes of the throughput section (1m, 10m, 50m, 150m)
           --seq 256,1024           sequence lengths of the throughput section
@@ -77,7 +77,7 @@ internal sealed record BenchmarkSettings
           --strategy-size 10m      model of the strategy comparison; --strategy-seq 256, --strategy-tokens 512 (per step),
                                    --strategy-steps 30, --strategy-repeats 5 (rounds of all strategies in one process)
           --reference-size 50m     model of the cached-versus-live reference comparison
-          --lora-size 50m          model of the LoRA-versus-full comparison
+          --lora-size 50m          model of the LoRA-versus-full comparison and of the float32-versus-bfloat16 LoRA comparison
           --growth-size 1m         model of the memory-growth run; --growth-steps N (default 1000)
           --scaling-size 10m       model of the sequence-length sweep; --scaling-seq 256,512,...
           --threads N              libtorch threads (default: libtorch's choice, one per core)

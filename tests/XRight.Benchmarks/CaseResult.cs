@@ -10,6 +10,15 @@ internal sealed record CaseResult
     /// <summary>Durations of the undisturbed measured steps (the warm-up step excluded; see <see cref="StepClock"/>).</summary>
     public double[] StepSeconds { get; init; } = [];
 
+    /// <summary>Optimizer case: the undisturbed steps of the per-parameter tensor-operation update, measured alternately with <see cref="StepSeconds"/> (the fused update).</summary>
+    public double[] AlternativeStepSeconds { get; init; } = [];
+
+    /// <summary>Bytes of all the model's parameters (element size × count).</summary>
+    public long WeightBytes { get; init; }
+
+    /// <summary>Resident memory the model's weights added when it was created (resident memory after minus before).</summary>
+    public long WeightResidentBytes { get; init; }
+
     /// <summary>Steps measured after the warm-up, disturbed ones included.</summary>
     public int MeasuredSteps { get; init; }
 
@@ -50,6 +59,8 @@ internal sealed record CaseResult
     public Dictionary<int, long> ResidentAfterStep { get; init; } = [];
 
     public double MedianStepSeconds => Median(StepSeconds);
+
+    public double MedianAlternativeStepSeconds => Median(AlternativeStepSeconds);
 
     public double TokensPerSecond => TokensPerStep / MedianStepSeconds;
 

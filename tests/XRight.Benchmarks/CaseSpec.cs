@@ -44,6 +44,9 @@ internal sealed record CaseSpec
     /// </summary>
     public bool MixedLengths { get; init; }
     public bool Lora { get; init; }
+
+    /// <summary>Step cases: mixed-precision training (the model is created in the half type, the optimizer keeps float32 masters).</summary>
+    public MixedPrecision Precision { get; init; } = MixedPrecision.None;
     public bool LiveReference { get; init; }
 
     /// <summary>Step cases: measure at least this long after the warm-up step, within the step bounds.</summary>
@@ -68,11 +71,11 @@ internal sealed record CaseSpec
 
     public string Label => Kind switch
     {
-        CaseKind.Step => $"{Objective.ToString().ToUpperInvariant()} {Shape.Label} T={Length}{(MixedLengths ? " and T/2" : "")} B={Batch}{(Lora ? " LoRA" : "")}",
+        CaseKind.Step => $"{Objective.ToString().ToUpperInvariant()} {Shape.Label} T={Length}{(MixedLengths ? " and T/2" : "")} B={Batch}{(Lora ? " LoRA" : "")}{(Precision != MixedPrecision.None ? " " + Precision : "")}",
         CaseKind.ReferenceDpo => $"DPO {Shape.Label} T={Length} B={Batch} {(LiveReference ? "live reference" : "cached reference")}",
         CaseKind.Strategy => $"{Strategy} {Shape.Label} T={Length}",
         CaseKind.StrategyRounds => $"every strategy, {Rounds} rounds, {Shape.Label} T={Length}",
-        CaseKind.Optimizer => $"clipping + AdamW on {Shape.Label}",
+        CaseKind.Optimizer => $"clipping + AdamW on {Shape.Label}, fused and tensor operations alternately",
         CaseKind.Growth => $"ALRIGHT {Shape.Label} {Steps} steps, {(MixedLengths ? "lengths T/4..T" : "all rows T")} (T={Length})",
         _ => Kind.ToString(),
     };

@@ -30,8 +30,20 @@ internal static class MarkdownReport
                 r.DpoOverSft.Select(d => new[] { d.Model, d.Length.ToString(), d.Batch.ToString(), F(d.Ratio, 2) + "×" }));
 
         if (r.Optimizer.Count > 0)
-            Table(w, "Per-step cost that does not depend on the batch: global-norm clipping + AdamW update (all weights)", ["model", "weights", "ms/step", "share of an SFT step"],
-                r.Optimizer.Select(o => new[] { o.Model, Millions(o.Parameters), F(o.Seconds * 1000, 0), P(o.ShareOfSftStep) }));
+            Table(w, "Per-step cost that does not depend on the batch: global-norm clipping + AdamW update (all weights), fused against per-parameter tensor operations, alternating steps",
+                ["model", "weights", "fused ms/step", "share of an SFT step", "tensor ops ms/step", "share", "tensor ops / fused"],
+                r.Optimizer.Select(o => new[]
+                {
+                    o.Model, Millions(o.Parameters), F(o.Seconds * 1000, 0), P1(o.ShareOfSftStep), F(o.TensorOpsSeconds * 1000, 0), P1(o.TensorOpsShare), F(o.TensorOpsSeconds / o.Seconds, 2) + "×",
+                }));
+
+        if (r.Precision.Count > 0)
+            Table(w, "Mixed precision, LoRA r=32 on query_key_value, SFT step (bf16: weights, activations and gradients bfloat16; LoRA masters and AdamW state float32)",
+                ["variant", "model", "params", "weight MiB (bytes)", "weight RSS MiB", "weights × fp32", "s/step", "× fp32", "peak RSS MiB", "memory × fp32"],
+                r.Precision.Select(x => new[]
+                {
+                    x.Variant, x.Model, Millions(x.Parameters), F(x.WeightMiB, 0), F(x.WeightResidentMiB, 0), F(x.WeightRatio, 3), F(x.StepSeconds, 3), F(x.TimeRatio, 2), F(x.PeakMiB, 0), F(x.MemoryRatio, 2),
+                }));
 
         if (r.Strategies.Count > 0)
             Table(w, $"Strategies, same number of steps: trainer wall time, median over {r.Settings.StrategyRepeats} rounds of the ratio to the same round's Sequential run; peak memory from one fresh process each",
@@ -89,6 +101,8 @@ internal static class MarkdownReport
         double.IsNaN(value) ? "–" : value.ToString("F" + decimals, CultureInfo.InvariantCulture);
 
     private static string P(double value) => double.IsNaN(value) ? "–" : value.ToString("P0", CultureInfo.InvariantCulture);
+
+    private static string P1(double value) => double.IsNaN(value) ? "–" : value.ToString("P1", CultureInfo.InvariantCulture);
 
     private static string Millions(long count) => (count / 1e6).ToString(count < 1e7 ? "F2" : "F1", CultureInfo.InvariantCulture) + "M";
 }

@@ -8,8 +8,16 @@ internal sealed record PeakRow(string When, int Size, double GflopsPerSecond);
 internal sealed record ThroughputRow(string Model, long Parameters, int Length, int Batch, string Objective, int Steps, int MeasuredSteps, double StepSeconds,
     double TokensPerSecond, double ModelGflopsPerSecond, double Mfu, double CpuShare, double PeakMiB);
 
-/// <summary>Clipping and the AdamW update alone, and their share of the fastest SFT step of the same model.</summary>
-internal sealed record OptimizerRow(string Model, long Parameters, double Seconds, double ShareOfSftStep);
+/// <summary>
+/// Clipping and the AdamW update alone, fused (what the trainer runs) and as per-parameter tensor operations (before),
+/// and their share of the fastest SFT step of the same model (the step ran the fused update; the tensor-operation
+/// share is of that step with the fused update replaced by the tensor-operation one).
+/// </summary>
+internal sealed record OptimizerRow(string Model, long Parameters, double Seconds, double ShareOfSftStep, double TensorOpsSeconds = double.NaN, double TensorOpsShare = double.NaN);
+
+/// <summary>One model, objective and precision: weight bytes, their resident memory, and the step.</summary>
+internal sealed record PrecisionRow(string Variant, string Model, long Parameters, double WeightMiB, double WeightResidentMiB, double WeightRatio,
+    double StepSeconds, double TimeRatio, double PeakMiB, double MemoryRatio);
 
 /// <summary>DPO step time over SFT step time at the same model, length and batch.</summary>
 internal sealed record DpoSftRow(string Model, int Length, int Batch, double Ratio);

@@ -1,4 +1,6 @@
+using TorchSharp;
 using XRight.Modeling;
+using XRight.Modeling.Layers;
 using XRight.Runtime;
 using XRight.Training.Checkpoints;
 using XRight.Training.Reference;
@@ -225,8 +227,20 @@ public sealed class JointTrainer
     private static CausalLm Policy(Func<CausalLm> createModel, JointTrainerOptions o, CausalLm? probe)
     {
         var model = probe ?? createModel();
-        if (o.Lora is not null && model.Lora is null) model.ApplyLora(o.Lora);
+        AttachLora(model, o);
         return model;
+    }
+
+    /// <summary>
+    /// Attaches the options' LoRA adapters unless the model has some. With mixed precision the frozen base goes
+    /// to the half type first, so the adapters are made in float32 as on any half-precision base (and need no
+    /// master copy).
+    /// </summary>
+    internal static void AttachLora(CausalLm model, JointTrainerOptions o)
+    {
+        if (o.Lora is null || model.Lora is not null) return;
+        if (o.Runtime.MixedPrecision.ComputeType() is { } compute && model.Dtype != compute) model.to(compute);
+        model.ApplyLora(o.Lora);
     }
 
     private (double? Dpo, double? Sft) Optimum(JointTrainerOptions o, Func<CausalLm> createModel, DataSplit split, ReferenceLogProbCache? reference,

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using TorchSharp;
 using XRight.Modeling;
+using XRight.Modeling.Layers;
 using XRight.Objectives;
 using XRight.Runtime;
 using XRight.Training.Checkpoints;
@@ -38,6 +39,7 @@ internal sealed class TrainingRun
     private readonly CancellationToken _cancellation;
     private readonly List<TrajectoryPoint> _trajectory = [];
     private readonly AdamW _optimizer;
+    private readonly DynamicLossScaler? _lossScaler;
     private readonly LearningRateSchedule _schedule;
     private readonly IReadOnlyList<(string Name, TorchSharp.Modules.Parameter Parameter)> _trainable;
     private readonly string? _logFolder;
@@ -76,8 +78,20 @@ internal sealed class TrainingRun
         _progress = setup.Progress;
         _cancellation = setup.Cancellation;
         _scoring = new PolicyScoring(_model, _options.Dpo, setup.PadTokenId);
+        var initialMasters = ToComputeDtype(_model, _options.Runtime.MixedPrecision);
         _trainable = _model.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter)).ToArray();
-        _optimizer = new AdamW(_trainable.Select(p => p.Parameter), _options.Optimizer.AdamBeta1, _options.Optimizer.AdamBeta2, _options.Optimizer.AdamEpsilon, _options.Optimizer.WeightDecay);
+        try
+        {
+            _optimizer = new AdamW(_trainable.Select(p => p.Parameter), _options.Optimizer.AdamBeta1, _options.Optimizer.AdamBeta2, _options.Optimizer.AdamEpsilon, _options.Optimizer.WeightDecay,
+                masterWeights: _options.Runtime.MixedPrecision != MixedPrecision.None,
+                initialMasters: initialMasters is null ? null : _trainable.Select(p => initialMasters.GetValueOrDefault(p.Name)).ToArray());
+        }
+        finally
+        {
+            foreach (var t in initialMasters?.Values ?? Enumerable.Empty<Tensor>()) t.Dispose();
+        }
+        if (_options.Runtime.MixedPrecision == MixedPrecision.Float16)
+            _lossScaler = new DynamicLossScaler(_options.Runtime.InitialLossScale, _options.Runtime.LossScaleGrowthInterval);
         _schedule = new LearningRateSchedule(_options.Optimizer.Schedule, _options.Optimizer.LearningRate, _options.Optimizer.WarmupSteps, _strategy.TotalSteps);
         _logFolder = _options.Logging.TensorBoardDirectory is { } logRoot && setup.LogName is { } logName ? Path.Combine(logRoot, logName) : null;
         _decode = setup.Decode;
@@ -90,6 +104,22 @@ internal sealed class TrainingRun
     }
 
     public string? ReferenceFingerprint => _reference?.Fingerprint;
+
+    /// <summary>
+    /// Converts the model to the compute type of <paramref name="precision"/> when it is in another type, and
+    /// returns the trainable weights as they were before (float32), which become the optimizer's masters so
+    /// that no precision is lost at the start. Null when nothing was converted.
+    /// </summary>
+    private static Dictionary<string, Tensor>? ToComputeDtype(CausalLm model, MixedPrecision precision)
+    {
+        if (precision.ComputeType() is not { } compute || model.Dtype == compute) return null;
+        Dictionary<string, Tensor> masters = [];
+        using (no_grad())
+            foreach (var (name, p) in model.named_parameters().Where(p => p.parameter.requires_grad))
+                masters[name] = p.detach().to(ScalarType.Float32, copy: true).DetachFromDisposeScope();
+        model.to(compute);
+        return masters;
+    }
 
     /// <summary>Runs to the end (or a stopping rule) and returns the trained model with its record.</summary>
     public JointTrainingResult Execute(string? resumeFrom)
@@ -217,14 +247,25 @@ internal sealed class TrainingRun
                 (null, { } s) => s.Loss * decision.SftWeight,
                 _ => throw new InvalidOperationException($"Strategy {_strategy.Name} decided a step with no objective."),
             };
-            (loss / micro).backward();
+            // Float16: the loss is scaled up so that small gradients survive; the optimizer divides the scale out.
+            (_lossScaler is null ? loss / micro : loss * (_lossScaler.Scale / micro)).backward();
             if (dpo is not null) dpoMetrics.Add(dpo.Metrics.detach().MoveToOuterDisposeScope());
             if (sft is not null) sftMetrics.Add(sft.Metrics.detach().MoveToOuterDisposeScope());
         }
-        var norm = GradientClipping.ClipByGlobalNorm(_trainable.Select(p => p.Parameter), _options.Optimizer.MaxGradNorm);
+        double inverseScale = _lossScaler is null ? 1.0 : 1.0 / _lossScaler.Scale;
+        var norm = _optimizer.GradientNorm(inverseScale);
         var (dpoRead, sftRead, gradientNorm) = ReadStep(dpoMetrics, sftMetrics, norm, objectiveName);
         _lastLearningRate = _schedule.At(_step);
-        _optimizer.Step(_lastLearningRate);
+        if (_lossScaler is not null && DynamicLossScaler.Overflowed(gradientNorm))
+        {
+            // Overflowing float16 gradients: no update (the moments and the step count stay), a smaller scale.
+            _lossScaler.Update(overflow: true);
+        }
+        else
+        {
+            _optimizer.Step(_lastLearningRate, norm, _options.Optimizer.MaxGradNorm, inverseScale);
+            _lossScaler?.Update(overflow: false);
+        }
         _optimizer.ZeroGrad();
 
         _lastGradientNorm = gradientNorm;
@@ -296,7 +337,8 @@ internal sealed class TrainingRun
             Finite(sft.Loss, "SFT", "batch loss");
             next += (int)sftMetrics[0].shape[0];
         }
-        return (dpo, sft, Finite(read[next], objectiveName, "gradient norm"));
+        // With float16 loss scaling an overflowing gradient skips the step instead of ending the run.
+        return (dpo, sft, _lossScaler is not null ? read[next] : Finite(read[next], objectiveName, "gradient norm"));
     }
 
     private ScoredBatch ScoreDpo(IReadOnlyList<TokenizedPreference> rows) => _scoring.ScoreDpo(rows, Reference());
@@ -442,6 +484,8 @@ internal sealed class TrainingRun
             Dpo = _lastDpo,
             GradientNorm = _lastGradientNorm,
             LearningRate = _lastLearningRate,
+            LossScale = _lossScaler?.Scale,
+            SkippedSteps = _lossScaler?.SkippedSteps ?? 0,
         };
         if (_log is not null) _log.AddScalars("train/", StepScalars(report), _step);
         _progress?.Report(report);
@@ -489,6 +533,9 @@ internal sealed class TrainingRun
             OptionsFingerprint = _optionsFingerprint,
             ReferenceFingerprint = _reference?.Fingerprint,
             Identity = _identity!,
+            LossScale = _lossScaler?.Scale,
+            LossScaleGoodSteps = _lossScaler?.GoodSteps,
+            SkippedSteps = _lossScaler?.SkippedSteps,
         };
         var trainable = _trainable.ToDictionary(p => p.Name, p => (Tensor)p.Parameter);
         CheckpointStore.Save(_checkpointDirectory!, state, trainable, _optimizer.StateTensors(), _reference, _options.Checkpoints.Keep);
@@ -518,6 +565,12 @@ internal sealed class TrainingRun
         }
         if (state.ReferenceFingerprint is { } fingerprint && (_reference is null || _reference.Fingerprint != fingerprint || _reference.Count == 0))
             throw new InvalidDataException($"Checkpoint '{folder}' lacks the reference log-probs of its DPO reference {fingerprint}.");
+        if (_lossScaler is not null)
+        {
+            if (state.LossScale is not { } scale)
+                throw new InvalidDataException($"Checkpoint '{folder}' has no float16 loss scale (LossScale in {CheckpointStore.StateFile}); it was not written by a Float16 mixed-precision run.");
+            _lossScaler.Restore(scale, state.LossScaleGoodSteps ?? 0, state.SkippedSteps ?? 0);
+        }
         _strategy.LoadState(state.Strategy);
         if (state.SftLoader is { } sft) _sft?.LoadState(sft);
         if (state.DpoLoader is { } dpo) _dpo?.LoadState(dpo);

@@ -77,6 +77,105 @@ public sealed class OptimizationTests
         Assert.AreEqual(0.8f, q.grad.data<float>()[0], 1e-5f, "below the maximum nothing changes");
     }
 
+    /// <summary>
+    /// AdamW with global-norm clipping, weight decay and bias correction written out in double precision,
+    /// element by element, from the textbook formulas (Loshchilov and Hutter; clip_grad_norm_'s coefficient).
+    /// </summary>
+    private static double[] DoubleAdamW(double[] start, IReadOnlyList<double[]> gradients, double lr, double beta1, double beta2, double eps, double weightDecay, double maxNorm)
+    {
+        var p = (double[])start.Clone();
+        var m = new double[p.Length];
+        var v = new double[p.Length];
+        for (int t = 1; t <= gradients.Count; t++)
+        {
+            var g = (double[])gradients[t - 1].Clone();
+            double norm = Math.Sqrt(g.Sum(x => x * x));
+            double coefficient = Math.Min(1.0, maxNorm / (norm + 1e-6));
+            for (int i = 0; i < p.Length; i++)
+            {
+                g[i] *= coefficient;
+                p[i] *= 1 - lr * weightDecay;
+                m[i] = beta1 * m[i] + (1 - beta1) * g[i];
+                v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
+                double mHat = m[i] / (1 - Math.Pow(beta1, t));
+                double vHat = v[i] / (1 - Math.Pow(beta2, t));
+                p[i] -= lr * mHat / (Math.Sqrt(vHat) + eps);
+            }
+        }
+        return p;
+    }
+
+    [TestMethod]
+    [DataRow(true)]
+    [DataRow(false)]
+    public void ClippedAdamWMatchesAnIndependentDoublePrecisionAdamW(bool fused)
+    {
+        // 70 003 elements: more than one parallel chunk of the fused kernel and a tail shorter than a vector.
+        const int n = 70_003;
+        const double lr = 0.01, beta1 = 0.9, beta2 = 0.95, eps = 1e-8, weightDecay = 0.1, maxNorm = 150.0;
+        using var scope = NewDisposeScope();
+        var random = new Random(11);
+        double Normal() => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+        var start = Enumerable.Range(0, n).Select(_ => (double)(float)Normal()).ToArray();
+        // ‖g‖ ≈ √n·σ ≈ 265σ: steps with σ = 1 are clipped to 150, steps with σ = 0.3 (‖g‖ ≈ 79) are not.
+        double[] sigmas = [1.0, 0.3, 1.0, 0.3, 0.3, 1.0];
+        var gradients = sigmas.Select(sigma => Enumerable.Range(0, n).Select(_ => (double)(float)(sigma * Normal())).ToArray()).ToArray();
+        var p = new TorchSharp.Modules.Parameter(tensor(start.Select(x => (float)x).ToArray()));
+        using var adam = new AdamW([p], beta1, beta2, eps, weightDecay) { UseFusedKernel = fused };
+        bool clippedOnce = false, unclippedOnce = false;
+        foreach (var g in gradients)
+        {
+            p.grad = tensor(g.Select(x => (float)x).ToArray());
+            var norm = adam.GradientNorm();
+            double measured = norm.item<float>();
+            double exact = Math.Sqrt(g.Sum(x => x * x));
+            Assert.AreEqual(exact, measured, exact * 1e-5, "the global norm");
+            clippedOnce |= exact > maxNorm;
+            unclippedOnce |= exact < maxNorm;
+            adam.Step(lr, norm, maxNorm);
+            adam.ZeroGrad();
+        }
+        Assert.IsTrue(clippedOnce && unclippedOnce, "the steps exercise clipping and no clipping");
+        var expected = DoubleAdamW(start, gradients, lr, beta1, beta2, eps, weightDecay, maxNorm);
+        var actual = p.data<float>().ToArray();
+        // float32 keeps 24 bits: each of the 6 steps rounds the weight (|p| ≤ ~5) a few times (≤ 2^-24·|p| each)
+        // and its update (≤ lr·(1 + small), relative 2^-22); 6 steps × 4 roundings × 2^-24 ≈ 1.4e-6 relative, so
+        // 3e-6·(|p| + lr) bounds the difference with margin while a wrong formula (missing bias correction,
+        // decay or clipping) moves weights by 1e-3 or more.
+        double worst = 0;
+        for (int i = 0; i < n; i++) worst = Math.Max(worst, Math.Abs(actual[i] - expected[i]) / (Math.Abs(expected[i]) + lr));
+        Assert.IsLessThan(3e-6, worst, $"largest relative difference {worst:E2}");
+        Assert.AreEqual(gradients.Length, adam.StepCount);
+    }
+
+    [TestMethod]
+    public void FusedKernelAndTensorOperationsAgreeAndEachIsDeterministic()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(5);
+        var init = randn(3, 40_000);
+        var grads = Enumerable.Range(0, 4).Select(_ => randn(3, 40_000) * 2).ToArray();
+        float[] Run(bool fused)
+        {
+            var p = new TorchSharp.Modules.Parameter(init.clone());
+            using var adam = new AdamW([p], 0.9, 0.95, 1e-8, 0.01) { UseFusedKernel = fused };
+            foreach (var g in grads)
+            {
+                p.grad = g.clone();
+                var norm = adam.GradientNorm();
+                adam.Step(0.003, norm, 1.0);
+                adam.ZeroGrad();
+            }
+            return p.data<float>().ToArray();
+        }
+        var fusedOnce = Run(true);
+        CollectionAssert.AreEqual(fusedOnce, Run(true), "the fused kernel repeats bit for bit");
+        var tensorPath = Run(false);
+        CollectionAssert.AreEqual(tensorPath, Run(false), "the tensor path repeats bit for bit");
+        double worst = fusedOnce.Zip(tensorPath, (a, b) => Math.Abs(a - b) / (Math.Abs(b) + 0.003)).Max();
+        Assert.IsLessThan(2e-6, worst, $"the two paths agree to float rounding; largest relative difference {worst:E2}");
+    }
+
     [TestMethod]
     public void SchedulesFollowTheirFormulas()
     {

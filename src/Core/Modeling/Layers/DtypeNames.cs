@@ -13,6 +13,15 @@ internal static class DtypeNames
         _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Unknown model dtype."),
     };
 
+    /// <summary>The element type the model computes in under <paramref name="precision"/>; null for none (the model's own).</summary>
+    public static ScalarType? ComputeType(this MixedPrecision precision) => precision switch
+    {
+        MixedPrecision.None => null,
+        MixedPrecision.BFloat16 => ScalarType.BFloat16,
+        MixedPrecision.Float16 => ScalarType.Float16,
+        _ => throw new ArgumentOutOfRangeException(nameof(precision), precision, "Unknown mixed precision."),
+    };
+
     public static string HuggingFaceName(ScalarType type) => type switch
     {
         ScalarType.Float32 => "float32",

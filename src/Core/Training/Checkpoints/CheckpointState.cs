@@ -31,4 +31,12 @@ internal sealed record CheckpointState
 
     /// <summary>The inputs of the run that wrote the checkpoint (version 2 on).</summary>
     public required RunIdentity Identity { get; init; }
+    /// <summary>The float16 loss scale after this step; null without float16 mixed precision (and in checkpoints written before it existed).</summary>
+    public double? LossScale { get; init; }
+
+    /// <summary>Steps without overflow since the loss scale last changed.</summary>
+    public int? LossScaleGoodSteps { get; init; }
+
+    /// <summary>Steps skipped for overflowing float16 gradients so far.</summary>
+    public int? SkippedSteps { get; init; }
 }

@@ -36,7 +36,7 @@ internal static class ReferenceBuilder
                 var cache = ReferenceLogProbCache.LoadOrEmpty(reference.CacheFile, fingerprint);
                 bool modelKept = reference.ModelFolder is null || KeptReference.Read(reference.ModelFolder)?.Fingerprint == fingerprint;
                 if (cache.Missing(allRows).Count == 0 && modelKept) return cache;
-                if (options.Lora is not null && model.Lora is null) model.ApplyLora(options.Lora);
+                JointTrainer.AttachLora(model, options);
                 TrainOnChosen(model, options, trainRows, padId, progress, cancellation);
                 return Fill(model, cache, options, allRows, padId, isInitialModel: false);
             }

@@ -1,4 +1,5 @@
 using XRight.Modeling;
+using XRight.Planning;
 using XRight.Training;
 
 namespace XRight.Benchmarks;
@@ -14,6 +15,7 @@ internal sealed class BenchmarkSections(BenchmarkSettings settings, BenchmarkRep
         {
             ("peak", () => Peak("start")), ("throughput", Throughput), ("optimizer", Optimizer), ("strategies", Strategies), ("reference", Reference),
             ("lora", Lora), ("growth", Growth), ("scaling", Scaling), ("padding", Padding),
+            ("planner", Planner), ("pythia", Pythia),
         };
         foreach (var (name, body) in sections)
         {
@@ -214,6 +216,106 @@ internal sealed class BenchmarkSections(BenchmarkSettings settings, BenchmarkRep
             previous = row;
         }
         report.ScalingMemoryExponent = LogLogSlope(report.Scaling.Select(s => ((double)s.Length, s.ActivationMiB)).ToArray());
+    }
+
+    /// <summary>
+    /// The runtime overhead (the smallest model's run, less the planner's estimate of that model), then the
+    /// planner's estimate beside the measured peak of each case of a grid: both architectures, LoRA and full
+    /// fine-tuning, checkpointing off and on, each length; SFT throughout, and DPO for GPT-NeoX at the first length.
+    /// </summary>
+    private void Planner()
+    {
+        var tiny = new CaseSpec { Kind = CaseKind.Step, Size = "tiny", Length = 16, Batch = 1, MinSeconds = 0, MinSteps = 2, MaxSteps = 3, Threads = settings.Threads };
+        var (_, tinyResult) = Measure(tiny);
+        long overhead = tinyResult.PeakResidentBytes - Estimate(tiny, runtimeOverhead: 0).TotalBytes;
+        report.RuntimeOverheadMiB = overhead / MiB;
+        log.WriteLine($"   runtime overhead: {overhead / MiB:F0} MiB");
+
+        var cases = new List<CaseSpec>();
+        foreach (var architecture in new[] { CausalLmArchitecture.GptNeoX, CausalLmArchitecture.Llama })
+            foreach (int length in settings.PlannerLengths)
+                foreach (bool lora in new[] { false, true })
+                    foreach (bool checkpointing in new[] { false, true })
+                    {
+                        var spec = new CaseSpec
+                        {
+                            Kind = CaseKind.Step, Size = settings.PlannerSize, Architecture = architecture, Length = length,
+                            Batch = Math.Max(1, 1024 / length), Lora = lora, Checkpointing = checkpointing,
+                            MinSeconds = 0, MinSteps = 2, MaxSteps = 3, Threads = settings.Threads,
+                        };
+                        cases.Add(spec);
+                        if (architecture == CausalLmArchitecture.GptNeoX && length == settings.PlannerLengths[0])
+                            cases.Add(spec with { Objective = ObjectiveKind.Dpo, Batch = Math.Max(1, spec.Batch / 2) });
+                    }
+        foreach (var spec in cases)
+        {
+            var (_, r) = Measure(spec);
+            var e = Estimate(spec, overhead);
+            var row = new PlannerRow(spec.Shape.Label, spec.Objective.ToString().ToUpperInvariant(), spec.Length, spec.Batch, spec.Lora, spec.Checkpointing,
+                e.TotalBytes / MiB, r.PeakResidentBytes / MiB, e.ActivationsBytes / MiB, e.LogitsBytes / MiB,
+                (e.WeightsBytes + e.MasterWeightsBytes + e.OptimizerStateBytes) / MiB);
+            report.Planner.Add(row);
+            log.WriteLine($"      estimate {row.EstimateMiB:F0} MiB, measured {row.MeasuredMiB:F0} MiB ({row.Ratio - 1:+0.0%;-0.0%})");
+        }
+    }
+
+    /// <summary>The planner's estimate for a measured step or ALRIGHT case, with the options the case trains with.</summary>
+    private static MemoryEstimate Estimate(CaseSpec spec, long runtimeOverhead)
+    {
+        var options = CaseRunner.Options(spec.Batch, spec.Batch, spec.Checkpointing) with { Lora = spec.Lora ? CaseRunner.PaperLora : null };
+        bool both = spec.Kind == CaseKind.AlRight;
+        var plan = new MemoryPlanSettings
+        {
+            RuntimeOverheadBytes = runtimeOverhead,
+            ResponseTokens = SyntheticRows.ScoredTokens(spec.Length),
+            Objective = both ? null : spec.Objective,
+            PreferencePairs = both ? spec.Batch * spec.Steps : spec.Objective == ObjectiveKind.Dpo ? spec.Batch : 0,
+        };
+        return MemoryEstimate.For(spec.Shape.Config(Math.Max(256, spec.Length)), options, spec.Batch, spec.Length, MemoryPrecision.Float32, plan);
+    }
+
+    /// <summary>
+    /// The paper's pythia-1b setting at this machine's scale: a pythia-1b-shaped model with random weights, LoRA
+    /// r = α = 32 on query_key_value, ALRIGHT (DPO against the initial model's cached log-probs, and SFT), one row
+    /// or pair of T tokens per step, with and without gradient checkpointing, each in its own process. Then the
+    /// paper's Llama-3-8B setting as planner estimates only.
+    /// </summary>
+    private void Pythia()
+    {
+        long overhead = double.IsNaN(report.RuntimeOverheadMiB) ? MemoryEstimate.DefaultRuntimeOverheadBytes : (long)(report.RuntimeOverheadMiB * MiB);
+        foreach (bool checkpointing in new[] { true, false })
+        {
+            var spec = new CaseSpec
+            {
+                Kind = CaseKind.AlRight, Size = "pythia-1b", Length = settings.PythiaLength, Batch = 1, Lora = true, Checkpointing = checkpointing,
+                Steps = settings.PythiaSteps, Threads = settings.Threads,
+            };
+            var (_, r) = Measure(spec);
+            var e = Estimate(spec, overhead);
+            double dpo = CaseResult.Median(r.DpoStepSeconds), sft = CaseResult.Median(r.SftStepSeconds);
+            long resident = e.WeightsBytes + e.OptimizerStateBytes + e.ReferenceBytes + overhead;
+            var row = new PythiaRow(checkpointing ? "checkpointed" : "plain", spec.Length, r.DpoStepSeconds.Length, r.SftStepSeconds.Length, dpo, sft,
+                2.0 * spec.Length / dpo, spec.Length / sft, r.PeakResidentBytes / MiB, e.TotalBytes / MiB, e.StepPeakBytes / MiB,
+                (r.PeakResidentBytes - resident) / MiB);
+            report.Pythia.Add(row);
+            log.WriteLine($"      DPO {dpo:F1} s/step, SFT {sft:F1} s/step, peak {row.PeakMiB:F0} MiB, estimate {row.EstimateMiB:F0} MiB");
+        }
+        LlamaPlans();
+    }
+
+    /// <summary>The paper's Llama-3-8B setting: bfloat16 base, LoRA r = α = 16 on q_proj and v_proj, checkpointing, ALRIGHT.</summary>
+    private void LlamaPlans()
+    {
+        var config = CausalLmConfig.CreateLlama(vocabSize: 128256, hiddenSize: 4096, numLayers: 32, numHeads: 32, numKeyValueHeads: 8,
+            intermediateSize: 14336, maxPositionEmbeddings: 8192, ropeTheta: 500000);
+        foreach (int length in new[] { 512, 1024 })
+        {
+            var options = CaseRunner.Options(1, 1, checkpointing: true) with { Lora = new LoraOptions { Rank = 16, Alpha = 16, TargetModules = ["q_proj", "v_proj"] } };
+            var estimate = MemoryEstimate.For(config, options, 1, length, MemoryPrecision.BFloat16);
+            foreach (double budget in new[] { 24.0, 80.0, 141.0 })
+                report.Plans.Add(new PlanRow($"Llama-3-8B, bf16 base, LoRA r=16 q/v, checkpointing, ALRIGHT, T={length}", budget, estimate.TotalGiB,
+                    estimate.Fits(budget), estimate.LargestBatchThatFits(budget)));
+        }
     }
 
     // Padding depends only on the lengths in each batch, so it is counted without running a model.

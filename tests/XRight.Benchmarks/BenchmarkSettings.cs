@@ -6,7 +6,7 @@ namespace XRight.Benchmarks;
 /// <summary>The command line: which sections run and how big they are. <c>--quick</c> sets small defaults first; later flags override them.</summary>
 internal sealed record BenchmarkSettings
 {
-    public static readonly string[] AllSections = ["peak", "throughput", "optimizer", "strategies", "reference", "lora", "growth", "scaling", "padding"];
+    public static readonly string[] AllSections = ["peak", "throughput", "optimizer", "strategies", "reference", "lora", "growth", "scaling", "padding", "planner", "pythia"];
 
     public bool Quick { get; init; }
     public IReadOnlyList<string> Sections { get; init; } = AllSections;
@@ -36,6 +36,16 @@ internal sealed record BenchmarkSettings
     public IReadOnlyList<int> ScalingLengths { get; init; } = [256, 512, 1024, 2048, 4096];
     public int Threads { get; init; }
 
+    /// <summary>Model of the planner validation grid (both architectures, LoRA and full, checkpointing on and off).</summary>
+    public string PlannerSize { get; init; } = "50m";
+
+    public IReadOnlyList<int> PlannerLengths { get; init; } = [256, 1024];
+
+    /// <summary>Tokens per sequence of the pythia-1b-shaped ALRIGHT runs, and their steps (the first is a warm-up).</summary>
+    public int PythiaLength { get; init; } = 512;
+
+    public int PythiaSteps { get; init; } = 6;
+
     /// <summary>Before each case, wait up to this long for the machine to be idle (0: do not wait).</summary>
     public int QuietWaitSeconds { get; init; } = 300;
     public string? JsonPath { get; init; }
@@ -59,6 +69,10 @@ internal sealed record BenchmarkSettings
         GrowthSteps = 300,
         ScalingSize = "1m",
         ScalingLengths = [256, 512, 1024],
+        // A 1B-weight model does not belong in a smoke test.
+        Sections = AllSections.Where(s => s != "pythia").ToArray(),
+        PlannerSize = "1m",
+        PlannerLengths = [128],
     };
 
     public const string Usage = """
@@ -67,7 +81,7 @@ internal sealed record BenchmarkSettings
           dotnet run -c Release --project tests/XRight.Benchmarks [-- options]
 
           --quick                  small sizes and few steps (about a minute), for a smoke test
-          --sections a,b,...       any of: peak, throughput, optimizer, strategies, reference, lora, growth, scaling, padding (default: all)
+          --sections a,b,...       any of: peak, throughput, optimizer, strategies, reference, lora, growth, scaling, padding, planner, pythia (default: all)
           --archs neox,llama       architectures of the throughput section (default: both)
           --sizes 10m,50m,150m     model sizes of the throughput section (1m, 10m, 50m, 150m)
           --seq 256,1024           sequence lengths of the throughput section
@@ -80,6 +94,8 @@ internal sealed record BenchmarkSettings
           --lora-size 50m          model of the LoRA-versus-full comparison
           --growth-size 1m         model of the memory-growth run; --growth-steps N (default 1000)
           --scaling-size 10m       model of the sequence-length sweep; --scaling-seq 256,512,...
+          --planner-size 50m       model of the planner validation grid; --planner-seq 256,1024
+          --pythia-seq 512         tokens per sequence of the pythia-1b-shaped ALRIGHT runs; --pythia-steps 6 (the first is a warm-up)
           --threads N              libtorch threads (default: libtorch's choice, one per core)
           --quiet-wait S           before each case wait up to S seconds for the machine to be idle (default 300; 0: never wait)
           --json PATH              also write the JSON report to PATH
@@ -113,6 +129,10 @@ internal sealed record BenchmarkSettings
                 "--growth-steps" => s with { GrowthSteps = Math.Max(100, Integers(flag, Value())[0]) },
                 "--scaling-size" => s with { ScalingSize = Names(flag, Value(), ["1m", "10m", "50m", "150m"])[0] },
                 "--scaling-seq" => s with { ScalingLengths = Integers(flag, Value()) },
+                "--planner-size" => s with { PlannerSize = Names(flag, Value(), ["1m", "10m", "50m", "150m"])[0] },
+                "--planner-seq" => s with { PlannerLengths = Integers(flag, Value()) },
+                "--pythia-seq" => s with { PythiaLength = Integers(flag, Value())[0] },
+                "--pythia-steps" => s with { PythiaSteps = Math.Max(2, Integers(flag, Value())[0]) },
                 "--threads" => s with { Threads = Integers(flag, Value(), allowZero: true)[0] },
                 "--quiet-wait" => s with { QuietWaitSeconds = Integers(flag, Value(), allowZero: true)[0] },
                 "--json" => s with { JsonPath = Value() },

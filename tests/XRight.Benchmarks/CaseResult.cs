@@ -43,6 +43,12 @@ internal sealed record CaseResult
     public int DpoSteps { get; init; }
     public int SftSteps { get; init; }
 
+    /// <summary>ALRIGHT case: the durations of the DPO and of the SFT steps after the first step.</summary>
+    public double[] DpoStepSeconds { get; init; } = [];
+
+    /// <inheritdoc cref="DpoStepSeconds"/>
+    public double[] SftStepSeconds { get; init; } = [];
+
     /// <summary>Strategy rounds: each strategy's run times, one per round.</summary>
     public Dictionary<string, double[]> RoundSeconds { get; init; } = [];
 

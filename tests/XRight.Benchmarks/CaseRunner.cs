@@ -28,6 +28,7 @@ internal static class CaseRunner
             CaseKind.StrategyRounds => StrategyRounds(spec),
             CaseKind.Growth => Growth(spec),
             CaseKind.Optimizer => Optimizer(spec),
+            CaseKind.AlRight => AlRight(spec),
             _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Kind, "Unknown case kind."),
         };
     }
@@ -40,21 +41,22 @@ internal static class CaseRunner
     }
 
     // The paper's Pythia setting: r = α = 32 on the attention's input projection(s).
-    private static LoraOptions PaperLora => new() { Rank = 32, Alpha = 32 };
+    public static LoraOptions PaperLora => new() { Rank = 32, Alpha = 32 };
 
-    private static JointTrainerOptions Options(int sftBatch, int dpoBatch) => new()
+    /// <summary>The options every case trains with; the memory planner is asked about the same ones.</summary>
+    public static JointTrainerOptions Options(int sftBatch, int dpoBatch, bool checkpointing = false) => new()
     {
         Optimizer = new() { LearningRate = LearningRate },
         Batches = new() { SftBatchSize = sftBatch, DpoBatchSize = dpoBatch },
         Evaluation = new() { BatchSize = Math.Max(sftBatch, dpoBatch) },
-        Runtime = new() { Device = "cpu" },
+        Runtime = new() { Device = "cpu", GradientCheckpointing = checkpointing },
     };
 
     // Steps of one objective through the trainer's own step loop.
     private static CaseResult Step(CaseSpec spec)
     {
         using var model = CreateModel(spec, spec.Lora);
-        var options = Options(spec.Batch, spec.Batch);
+        var options = Options(spec.Batch, spec.Batch, spec.Checkpointing);
         bool dpo = spec.Objective == ObjectiveKind.Dpo;
         var instructions = dpo ? [] : SyntheticRows.Instructions(spec.Batch, spec.Length, spec.Shape.Vocab, seed: 7, spec.MixedLengths);
         var preferences = dpo ? SyntheticRows.Preferences(spec.Batch, spec.Length, spec.Shape.Vocab, seed: 7, spec.MixedLengths) : [];
@@ -239,6 +241,64 @@ internal static class CaseRunner
             throw new InvalidOperationException($"{spec.Label}: ran {result.Summary.Steps} steps, expected {spec.Steps}.");
         }
         return result;
+    }
+
+    /// <summary>
+    /// ALRIGHT through the trainer's step loop: each step draws DPO or SFT (λ = 0.5), DPO against the cached
+    /// log-probs of the initial model (the LoRA base), the step times kept per objective. The first step is a
+    /// warm-up and not timed.
+    /// </summary>
+    private static CaseResult AlRight(CaseSpec spec)
+    {
+        using var model = CreateModel(spec, spec.Lora);
+        var options = Options(spec.Batch, spec.Batch, spec.Checkpointing);
+        var instructions = SyntheticRows.Instructions(spec.Batch * spec.Steps, spec.Length, spec.Shape.Vocab, seed: 7);
+        var preferences = SyntheticRows.Preferences(spec.Batch * spec.Steps, spec.Length, spec.Shape.Vocab, seed: 8);
+        var reference = FillReference(model, options, preferences);
+        var steps = new List<(ObjectiveKind? Objective, double Seconds)>();
+        var progress = new StepRecorder(steps);
+        var run = new TrainingRun(new TrainingRunSetup
+        {
+            Options = options,
+            Model = model,
+            Strategy = new AlrightStrategy(0.5, spec.Steps, seed: 3),
+            Phase = "benchmark",
+            PadTokenId = SyntheticRows.Eos,
+            Instructions = instructions,
+            Preferences = preferences,
+            Reference = reference,
+            EvaluateDuringRun = false,
+            Progress = progress,
+        });
+        long start = MemoryMeter.ResidentBytes();
+        var result = run.Execute(resumeFrom: null);
+        var timed = steps.Skip(1).ToArray();
+        return new CaseResult
+        {
+            Label = spec.Label,
+            Parameters = CountParameters(model, trainableOnly: false),
+            TrainableParameters = CountParameters(model, trainableOnly: true),
+            DpoStepSeconds = [.. timed.Where(t => t.Objective == ObjectiveKind.Dpo).Select(t => t.Seconds)],
+            SftStepSeconds = [.. timed.Where(t => t.Objective == ObjectiveKind.Sft).Select(t => t.Seconds)],
+            MeasuredSteps = timed.Length,
+            PeakResidentBytes = result.Summary.PeakMemoryBytes,
+            StartResidentBytes = start,
+            DpoSteps = result.Summary.DpoSteps,
+            SftSteps = result.Summary.SftSteps,
+        };
+    }
+
+    /// <summary>Keeps each step's objective and duration.</summary>
+    private sealed class StepRecorder(List<(ObjectiveKind? Objective, double Seconds)> steps) : IProgress<TrainingProgress>
+    {
+        private TimeSpan _last;
+
+        public void Report(TrainingProgress value)
+        {
+            if (value.Phase != "benchmark") return;
+            steps.Add((value.Stepped, (value.Elapsed - _last).TotalSeconds));
+            _last = value.Elapsed;
+        }
     }
 
     /// <summary>The per-step cost that does not depend on the batch: clipping and the AdamW update of every weight.</summary>

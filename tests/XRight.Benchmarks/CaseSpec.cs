@@ -23,6 +23,9 @@ internal enum CaseKind
 
     /// <summary>Gradient clipping and the AdamW update alone, on a model's parameters with random gradients.</summary>
     Optimizer,
+
+    /// <summary>A few ALRIGHT steps (DPO against the initial model's cached log-probs, and SFT) through the trainer's step loop.</summary>
+    AlRight,
 }
 
 /// <summary>One measurement, run in a fresh process so its peak memory is its own.</summary>
@@ -46,6 +49,9 @@ internal sealed record CaseSpec
     public bool Lora { get; init; }
     public bool LiveReference { get; init; }
 
+    /// <summary>Gradient checkpointing per decoder layer (<see cref="RuntimeOptions.GradientCheckpointing"/>).</summary>
+    public bool Checkpointing { get; init; }
+
     /// <summary>Step cases: measure at least this long after the warm-up step, within the step bounds.</summary>
     public double MinSeconds { get; init; } = 5;
 
@@ -68,7 +74,8 @@ internal sealed record CaseSpec
 
     public string Label => Kind switch
     {
-        CaseKind.Step => $"{Objective.ToString().ToUpperInvariant()} {Shape.Label} T={Length}{(MixedLengths ? " and T/2" : "")} B={Batch}{(Lora ? " LoRA" : "")}",
+        CaseKind.Step => $"{Objective.ToString().ToUpperInvariant()} {Shape.Label} T={Length}{(MixedLengths ? " and T/2" : "")} B={Batch}{(Lora ? " LoRA" : "")}{(Checkpointing ? " checkpointed" : "")}",
+        CaseKind.AlRight => $"ALRIGHT {Shape.Label} T={Length} B={Batch}{(Lora ? " LoRA" : "")}{(Checkpointing ? " checkpointed" : "")}, {Steps} steps",
         CaseKind.ReferenceDpo => $"DPO {Shape.Label} T={Length} B={Batch} {(LiveReference ? "live reference" : "cached reference")}",
         CaseKind.Strategy => $"{Strategy} {Shape.Label} T={Length}",
         CaseKind.StrategyRounds => $"every strategy, {Rounds} rounds, {Shape.Label} T={Length}",

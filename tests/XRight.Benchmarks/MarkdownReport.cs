@@ -70,6 +70,28 @@ internal static class MarkdownReport
             Table(w, "Padding share of one epoch (lengths uniform in 32..512)", ["objective", "batch", "grouped by length", "padding"],
                 r.Padding.Select(p => new[] { p.Objective, p.Batch.ToString(), p.Grouped ? "yes" : "no", p.PaddingShare.ToString("P1", CultureInfo.InvariantCulture) }));
 
+        if (r.Planner.Count > 0)
+            Table(w, $"Memory planner against measured peak resident memory (runtime overhead measured: {F(r.RuntimeOverheadMiB, 0)} MiB; one fresh process per case, trainer step loop, AdamW, clipping)",
+                ["model", "objective", "T", "B", "LoRA", "checkpointing", "estimate MiB", "measured MiB", "estimate / measured", "of which activations", "logits", "weights + optimizer"],
+                r.Planner.Select(p => new[]
+                {
+                    p.Model, p.Objective, p.Length.ToString(), p.Batch.ToString(), p.Lora ? "r=32" : "–", p.Checkpointing ? "yes" : "no", F(p.EstimateMiB, 0), F(p.MeasuredMiB, 0),
+                    F(p.Ratio, 3), F(p.ActivationsMiB, 0), F(p.LogitsMiB, 0), F(p.WeightsAndStateMiB, 0),
+                }));
+
+        if (r.Pythia.Count > 0)
+            Table(w, "pythia-1b-shaped model (random weights), LoRA r=α=32 on query_key_value, ALRIGHT λ=0.5, batch 1 (a DPO step scores 2 sequences)",
+                ["variant", "T", "DPO / SFT steps timed", "DPO s/step", "SFT s/step", "DPO tokens/s", "SFT tokens/s", "peak RSS MiB", "planner MiB", "planner step peak MiB", "measured above weights + runtime MiB"],
+                r.Pythia.Select(p => new[]
+                {
+                    p.Variant, p.Length.ToString(), $"{p.DpoSteps} / {p.SftSteps}", F(p.DpoStepSeconds, 1), F(p.SftStepSeconds, 1), F(p.DpoTokensPerSecond, 1), F(p.SftTokensPerSecond, 1),
+                    F(p.PeakMiB, 0), F(p.EstimateMiB, 0), F(p.EstimatedStepPeakMiB, 0), F(p.MeasuredAboveResidentMiB, 0),
+                }));
+
+        if (r.Plans.Count > 0)
+            Table(w, "Planner estimates only (default 400 MiB runtime overhead; response tokens = T − 1)", ["setting", "budget GiB", "estimate at batch 1, GiB", "fits", "largest batch (pairs) that fits"],
+                r.Plans.Select(p => new[] { p.Setting, F(p.BudgetGiB, 0), F(p.EstimateGiB, 1), p.Fits ? "yes" : "no", p.LargestBatch.ToString() }));
+
         if (r.Targets.Count > 0)
             Table(w, "Targets", ["target", "threshold", "measured", "met"],
                 r.Targets.Select(t => new[] { t.Target, t.Threshold, t.Measured, t.Met ? "yes" : "**no**" }));

@@ -225,11 +225,7 @@ internal sealed class BenchmarkSections(BenchmarkSettings settings, BenchmarkRep
     /// </summary>
     private void Planner()
     {
-        var tiny = new CaseSpec { Kind = CaseKind.Step, Size = "tiny", Length = 16, Batch = 1, MinSeconds = 0, MinSteps = 2, MaxSteps = 3, Threads = settings.Threads };
-        var (_, tinyResult) = Measure(tiny);
-        long overhead = tinyResult.PeakResidentBytes - Estimate(tiny, runtimeOverhead: 0).TotalBytes;
-        report.RuntimeOverheadMiB = overhead / MiB;
-        log.WriteLine($"   runtime overhead: {overhead / MiB:F0} MiB");
+        long overhead = RuntimeOverhead();
 
         var cases = new List<CaseSpec>();
         foreach (var architecture in new[] { CausalLmArchitecture.GptNeoX, CausalLmArchitecture.Llama })
@@ -241,7 +237,7 @@ internal sealed class BenchmarkSections(BenchmarkSettings settings, BenchmarkRep
                         {
                             Kind = CaseKind.Step, Size = settings.PlannerSize, Architecture = architecture, Length = length,
                             Batch = Math.Max(1, 1024 / length), Lora = lora, Checkpointing = checkpointing,
-                            MinSeconds = 0, MinSteps = 2, MaxSteps = 3, Threads = settings.Threads,
+                            MinSeconds = 0, MinSteps = 1, MaxSteps = 2, Threads = settings.Threads, FixedMmapThreshold = true,
                         };
                         cases.Add(spec);
                         if (architecture == CausalLmArchitecture.GptNeoX && length == settings.PlannerLengths[0])
@@ -257,6 +253,17 @@ internal sealed class BenchmarkSections(BenchmarkSettings settings, BenchmarkRep
             report.Planner.Add(row);
             log.WriteLine($"      estimate {row.EstimateMiB:F0} MiB, measured {row.MeasuredMiB:F0} MiB ({row.Ratio - 1:+0.0%;-0.0%})");
         }
+    }
+
+    /// <summary>The peak of a run of the smallest model less the planner's estimate of that model (its weights, state and step).</summary>
+    private long RuntimeOverhead()
+    {
+        var tiny = new CaseSpec { Kind = CaseKind.Step, Size = "tiny", Length = 16, Batch = 1, MinSeconds = 0, MinSteps = 1, MaxSteps = 2, Threads = settings.Threads, FixedMmapThreshold = true };
+        var (_, tinyResult) = Measure(tiny);
+        long overhead = tinyResult.PeakResidentBytes - Estimate(tiny, runtimeOverhead: 0).TotalBytes;
+        report.RuntimeOverheadMiB = overhead / MiB;
+        log.WriteLine($"   runtime overhead: {overhead / MiB:F0} MiB");
+        return overhead;
     }
 
     /// <summary>The planner's estimate for a measured step or ALRIGHT case, with the options the case trains with.</summary>
@@ -282,13 +289,13 @@ internal sealed class BenchmarkSections(BenchmarkSettings settings, BenchmarkRep
     /// </summary>
     private void Pythia()
     {
-        long overhead = double.IsNaN(report.RuntimeOverheadMiB) ? MemoryEstimate.DefaultRuntimeOverheadBytes : (long)(report.RuntimeOverheadMiB * MiB);
+        long overhead = double.IsNaN(report.RuntimeOverheadMiB) ? RuntimeOverhead() : (long)(report.RuntimeOverheadMiB * MiB);
         foreach (bool checkpointing in new[] { true, false })
         {
             var spec = new CaseSpec
             {
                 Kind = CaseKind.AlRight, Size = "pythia-1b", Length = settings.PythiaLength, Batch = 1, Lora = true, Checkpointing = checkpointing,
-                Steps = settings.PythiaSteps, Threads = settings.Threads,
+                Steps = settings.PythiaSteps, Threads = settings.Threads, FixedMmapThreshold = true,
             };
             var (_, r) = Measure(spec);
             var e = Estimate(spec, overhead);

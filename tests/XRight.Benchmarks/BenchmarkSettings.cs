@@ -44,7 +44,7 @@ internal sealed record BenchmarkSettings
     /// <summary>Tokens per sequence of the pythia-1b-shaped ALRIGHT runs, and their steps (the first is a warm-up).</summary>
     public int PythiaLength { get; init; } = 512;
 
-    public int PythiaSteps { get; init; } = 6;
+    public int PythiaSteps { get; init; } = 2;
 
     /// <summary>Before each case, wait up to this long for the machine to be idle (0: do not wait).</summary>
     public int QuietWaitSeconds { get; init; } = 300;
@@ -95,7 +95,7 @@ internal sealed record BenchmarkSettings
           --growth-size 1m         model of the memory-growth run; --growth-steps N (default 1000)
           --scaling-size 10m       model of the sequence-length sweep; --scaling-seq 256,512,...
           --planner-size 50m       model of the planner validation grid; --planner-seq 256,1024
-          --pythia-seq 512         tokens per sequence of the pythia-1b-shaped ALRIGHT runs; --pythia-steps 6 (the first is a warm-up)
+          --pythia-seq 512         tokens per sequence of the pythia-1b-shaped ALRIGHT runs; --pythia-steps 2 (ALRIGHT draws SFT, then DPO)
           --threads N              libtorch threads (default: libtorch's choice, one per core)
           --quiet-wait S           before each case wait up to S seconds for the machine to be idle (default 300; 0: never wait)
           --json PATH              also write the JSON report to PATH

@@ -52,6 +52,12 @@ internal sealed record CaseSpec
     /// <summary>Gradient checkpointing per decoder layer (<see cref="RuntimeOptions.GradientCheckpointing"/>).</summary>
     public bool Checkpointing { get; init; }
 
+    /// <summary>
+    /// Run the case with glibc's mmap threshold fixed (MALLOC_MMAP_THRESHOLD_ = 128 KiB), so every tensor of
+    /// 128 KiB or more is returned to the system when freed and resident memory follows the live tensors.
+    /// </summary>
+    public bool FixedMmapThreshold { get; init; }
+
     /// <summary>Step cases: measure at least this long after the warm-up step, within the step bounds.</summary>
     public double MinSeconds { get; init; } = 5;
 

@@ -8,8 +8,20 @@ namespace XRight.Modeling;
 /// </summary>
 internal sealed class ScoringPlan
 {
+    /// <summary>The plan of a right-padded batch: row r is sequence r.</summary>
     public ScoringPlan(IReadOnlyList<(int[] Prompt, int[] Response)> rows, int length, int padId)
+        : this(rows, length, padId, rows.Select((_, r) => (r, 0)).ToArray())
     {
+    }
+
+    /// <summary>
+    /// The plan of a batch whose row r starts at token <c>Offset</c> of sequence <c>Sequence</c> of
+    /// <paramref name="placements"/> (a packed batch); the targets are each row's own, found as in a padded
+    /// batch and shifted to where the row lies, and the sums stay per row.
+    /// </summary>
+    public ScoringPlan(IReadOnlyList<(int[] Prompt, int[] Response)> rows, int length, int padId, IReadOnlyList<(int Sequence, int Offset)> placements)
+    {
+        RowCount = rows.Count;
         int count = rows.Sum(r => r.Response.Length);
         PredictorPositions = new long[count];
         TargetIds = new long[count];
@@ -19,10 +31,11 @@ internal sealed class ScoringPlan
         for (int r = 0; r < rows.Count; r++)
         {
             var (prompt, response) = rows[r];
+            var (sequence, offset) = placements[r];
             for (int i = 0; i < response.Length; i++)
             {
                 // The token at position p is predicted by the hidden state at p − 1 of the same row.
-                PredictorPositions[next] = (long)r * length + prompt.Length + i - 1;
+                PredictorPositions[next] = (long)sequence * length + offset + prompt.Length + i - 1;
                 TargetIds[next] = response[i];
                 TargetRows[next++] = r;
             }
@@ -36,6 +49,9 @@ internal sealed class ScoringPlan
         MinTokenId = min;
         MaxTokenId = max;
     }
+
+    /// <summary>Rows scored (in a packed batch, more than its sequences).</summary>
+    public int RowCount { get; }
 
     public long[] PredictorPositions { get; }
 

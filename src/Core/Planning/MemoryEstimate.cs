@@ -25,7 +25,7 @@ namespace XRight.Planning;
 /// <see cref="TotalBytes"/> is the largest sum that is alive at once, not the sum of the parts: the backward pass
 /// is followed layer by layer from the output head down, each layer's saved activations being released as its
 /// weight gradients appear (with gradient accumulation the previous micro-batches' gradients are there from the
-/// start), and the optimizer step holds every gradient plus one temporary of the largest trainable tensor.
+/// start), and the optimizer step holds every gradient plus AdamW's float32 denominators (one per trainable weight).
 /// Weights, master copies, optimizer state, the reference and the runtime are resident throughout.
 /// DPO scores the chosen and the rejected sequence of each pair in one forward pass, so a DPO batch of B pairs
 /// runs 2B sequences. Dropout masks are not counted (the paper's models train without dropout).

@@ -90,9 +90,9 @@ internal sealed class MemoryModel
         (_full && _layout.Head is not null ? _layout.EmbeddingParameters * BaseGradientBytes : 0)
         + LinearGradientBytes(_layout.OtherLinears.FirstOrDefault(l => l.Name.EndsWith("project_in", StringComparison.Ordinal)));
 
-    private long LargestTrainableTensorBytes => _full
-        ? Math.Max(_layout.EmbeddingParameters, AllLinears().Max(l => l.In * l.Out)) * Float32
-        : AllLinears().Where(Lora).Select(l => (long)_lora!.Rank * Math.Max(l.In, l.Out)).DefaultIfEmpty(0).Max() * Float32;
+    // AdamW's step makes each weight's denominator √v + ε as a float32 temporary and releases them all when the
+    // step ends (src/Core/Training/Optimization/AdamW.cs): one float32 copy of every trainable weight.
+    private long OptimizerStepTemporaryBytes => (_full ? BaseParameters : Adapters) * Float32;
 
     // ---- activations ----
 
@@ -296,8 +296,8 @@ internal sealed class MemoryModel
             long state = activations + Math.Max(earlier, made);
             if (state > peak) (peak, peakActivations, peakLogits) = (state, activations, 0);
         }
-        // The optimizer step: every gradient and one float32 temporary of the largest trainable tensor.
-        long atStep = allGradients + LargestTrainableTensorBytes;
+        // The optimizer step: every gradient and AdamW's denominators.
+        long atStep = allGradients + OptimizerStepTemporaryBytes;
         if (atStep > peak) (peak, peakActivations, peakLogits) = (atStep, 0, 0);
         return new StepMemory(objective, peak, peakActivations, peakLogits, allGradients);
     }

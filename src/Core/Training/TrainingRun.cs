@@ -65,7 +65,7 @@ internal sealed class TrainingRun
         _optionsFingerprint = setup.OptionsFingerprint;
         _progress = setup.Progress;
         _cancellation = setup.Cancellation;
-        _scoring = new PolicyScoring(_model, _options.Dpo, setup.PadTokenId);
+        _scoring = new PolicyScoring(_model, _options.Dpo, setup.PadTokenId, _options.Batches.PackSft);
         _trainable = _model.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter)).ToArray();
         _optimizer = new AdamW(_trainable.Select(p => p.Parameter), _options.Optimizer.AdamBeta1, _options.Optimizer.AdamBeta2, _options.Optimizer.AdamEpsilon, _options.Optimizer.WeightDecay);
         _schedule = new LearningRateSchedule(_options.Optimizer.Schedule, _options.Optimizer.LearningRate, _options.Optimizer.WarmupSteps, _strategy.TotalSteps);

@@ -32,6 +32,10 @@ internal sealed class BenchmarkReport
     public List<PlannerRow> Planner { get; } = [];
     public List<PythiaRow> Pythia { get; } = [];
     public List<PlanRow> Plans { get; } = [];
+    public List<PackingRow> Packing { get; } = [];
+
+    /// <summary>Why the packing section measured nothing, when it did not.</summary>
+    public string? PackingSkipped { get; set; }
     public List<TargetRow> Targets { get; } = [];
 
     /// <summary>Judges the targets from what was measured; targets whose section did not run are left out.</summary>

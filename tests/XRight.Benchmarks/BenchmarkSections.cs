@@ -15,7 +15,7 @@ internal sealed class BenchmarkSections(BenchmarkSettings settings, BenchmarkRep
         {
             ("peak", () => Peak("start")), ("throughput", Throughput), ("optimizer", Optimizer), ("strategies", Strategies), ("reference", Reference),
             ("lora", Lora), ("growth", Growth), ("scaling", Scaling), ("padding", Padding),
-            ("planner", Planner), ("pythia", Pythia),
+            ("planner", Planner), ("pythia", Pythia), ("plans", LlamaPlans), ("packing", Packing),
         };
         foreach (var (name, body) in sections)
         {
@@ -284,8 +284,7 @@ internal sealed class BenchmarkSections(BenchmarkSettings settings, BenchmarkRep
     /// <summary>
     /// The paper's pythia-1b setting at this machine's scale: a pythia-1b-shaped model with random weights, LoRA
     /// r = α = 32 on query_key_value, ALRIGHT (DPO against the initial model's cached log-probs, and SFT), one row
-    /// or pair of T tokens per step, with and without gradient checkpointing, each in its own process. Then the
-    /// paper's Llama-3-8B setting as planner estimates only.
+    /// or pair of T tokens per step, with and without gradient checkpointing, each in its own process.
     /// </summary>
     private void Pythia()
     {
@@ -307,7 +306,6 @@ internal sealed class BenchmarkSections(BenchmarkSettings settings, BenchmarkRep
             report.Pythia.Add(row);
             log.WriteLine($"      DPO {dpo:F1} s/step, SFT {sft:F1} s/step, peak {row.PeakMiB:F0} MiB, estimate {row.EstimateMiB:F0} MiB");
         }
-        LlamaPlans();
     }
 
     /// <summary>The paper's Llama-3-8B setting: bfloat16 base, LoRA r = α = 16 on q_proj and v_proj, checkpointing, ALRIGHT.</summary>
@@ -323,6 +321,60 @@ internal sealed class BenchmarkSections(BenchmarkSettings settings, BenchmarkRep
                 report.Plans.Add(new PlanRow($"Llama-3-8B, bf16 base, LoRA r=16 q/v, checkpointing, ALRIGHT, T={length}", budget, estimate.TotalGiB,
                     estimate.Fits(budget), estimate.LargestBatchThatFits(budget)));
         }
+    }
+
+    /// <summary>
+    /// Packed against padded SFT batches of 12 rows with the lengths of the alpaca subset (../shared/data, tokenized
+    /// with the GPT-NeoX-20B tokenizer, rows cut at 512 tokens), the same batches both ways, in random and in the
+    /// trainer's length-grouped order. Skipped with a message when the shared folder is absent.
+    /// </summary>
+    private void Packing()
+    {
+        var shared = SharedFolder();
+        string? data = shared is null ? null : Path.Combine(shared, "data", "alpaca_gpt4_sft_2k.jsonl");
+        string? tokenizerFolder = shared is null ? null : Path.Combine(shared, "tokenizers", "gpt-neox-20b");
+        if (data is null || !File.Exists(data) || !Directory.Exists(tokenizerFolder))
+        {
+            report.PackingSkipped = "skipped: the shared folder with data/alpaca_gpt4_sft_2k.jsonl and tokenizers/gpt-neox-20b (beside the repository, or XRIGHT_SHARED_DIR) is not present";
+            log.WriteLine("   " + report.PackingSkipped);
+            return;
+        }
+        var tokenizer = XRight.Text.CausalLmTokenizer.FromPretrained(tokenizerFolder!);
+        const int maxLength = 512;
+        var lengths = File.ReadLines(data).Where(l => l.Trim().Length > 0).Select(line =>
+        {
+            var row = System.Text.Json.Nodes.JsonNode.Parse(line)!;
+            var (prompt, response) = XRight.Text.PromptResponseEncoder.Encode(tokenizer, (string)row["prompt"]!, (string)row["response"]!);
+            int p = Math.Min(prompt.Length, maxLength / 2);
+            return new[] { p, Math.Max(1, Math.Min(response.Length, maxLength - p)) };
+        }).ToArray();
+        foreach (bool grouped in new[] { false, true })
+        {
+            var (spec, r) = Measure(new CaseSpec
+            {
+                Kind = CaseKind.Packing, Size = settings.PackingSize, Length = maxLength, Batch = 12, Steps = settings.PackingBatches, RowLengths = lengths,
+                Grouped = grouped, Threads = settings.Threads,
+            });
+            double padded = r.PaddedSeconds.Sum(), packed = r.PackedSeconds.Sum();
+            var row = new PackingRow(grouped ? "grouped by length" : "random", spec.Steps, spec.Batch, 1 - (double)r.RealTokens / r.PaddedTokens,
+                1 - (double)r.RealTokens / r.PackedTokens, padded / spec.Steps, packed / spec.Steps, r.RealTokens / padded, r.RealTokens / packed);
+            report.Packing.Add(row);
+            log.WriteLine($"      padded {row.PaddedSeconds:F2} s/batch, packed {row.PackedSeconds:F2} s/batch ({row.Speedup:F2}×)");
+        }
+    }
+
+    // As the tests find it: XRIGHT_SHARED_DIR, else the folder 'shared' beside the repository root (the folder holding XRight.sln).
+    private static string? SharedFolder()
+    {
+        var fromEnv = Environment.GetEnvironmentVariable("XRIGHT_SHARED_DIR");
+        if (!string.IsNullOrEmpty(fromEnv)) return Directory.Exists(fromEnv) ? fromEnv : null;
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "XRight.sln")))
+            {
+                var shared = Path.Combine(dir.Parent?.FullName ?? dir.FullName, "shared");
+                return Directory.Exists(shared) ? shared : null;
+            }
+        return null;
     }
 
     // Padding depends only on the lengths in each batch, so it is counted without running a model.

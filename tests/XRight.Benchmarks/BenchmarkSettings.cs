@@ -6,7 +6,7 @@ namespace XRight.Benchmarks;
 /// <summary>The command line: which sections run and how big they are. <c>--quick</c> sets small defaults first; later flags override them.</summary>
 internal sealed record BenchmarkSettings
 {
-    public static readonly string[] AllSections = ["peak", "throughput", "optimizer", "strategies", "reference", "lora", "growth", "scaling", "padding", "planner", "pythia"];
+    public static readonly string[] AllSections = ["peak", "throughput", "optimizer", "strategies", "reference", "lora", "growth", "scaling", "padding", "planner", "pythia", "plans", "packing"];
 
     public bool Quick { get; init; }
     public IReadOnlyList<string> Sections { get; init; } = AllSections;
@@ -46,6 +46,11 @@ internal sealed record BenchmarkSettings
 
     public int PythiaSteps { get; init; } = 2;
 
+    /// <summary>Model and batches of the packing comparison (SFT batches of 12 rows of the alpaca subset).</summary>
+    public string PackingSize { get; init; } = "10m";
+
+    public int PackingBatches { get; init; } = 4;
+
     /// <summary>Before each case, wait up to this long for the machine to be idle (0: do not wait).</summary>
     public int QuietWaitSeconds { get; init; } = 300;
     public string? JsonPath { get; init; }
@@ -73,6 +78,8 @@ internal sealed record BenchmarkSettings
         Sections = AllSections.Where(s => s != "pythia").ToArray(),
         PlannerSize = "1m",
         PlannerLengths = [128],
+        PackingSize = "1m",
+        PackingBatches = 2,
     };
 
     public const string Usage = """
@@ -81,7 +88,7 @@ internal sealed record BenchmarkSettings
           dotnet run -c Release --project tests/XRight.Benchmarks [-- options]
 
           --quick                  small sizes and few steps (about a minute), for a smoke test
-          --sections a,b,...       any of: peak, throughput, optimizer, strategies, reference, lora, growth, scaling, padding, planner, pythia (default: all)
+          --sections a,b,...       any of: peak, throughput, optimizer, strategies, reference, lora, growth, scaling, padding, planner, pythia, plans, packing (default: all)
           --archs neox,llama       architectures of the throughput section (default: both)
           --sizes 10m,50m,150m     model sizes of the throughput section (1m, 10m, 50m, 150m)
           --seq 256,1024           sequence lengths of the throughput section
@@ -96,6 +103,7 @@ internal sealed record BenchmarkSettings
           --scaling-size 10m       model of the sequence-length sweep; --scaling-seq 256,512,...
           --planner-size 50m       model of the planner validation grid; --planner-seq 256,1024
           --pythia-seq 512         tokens per sequence of the pythia-1b-shaped ALRIGHT runs; --pythia-steps 2 (ALRIGHT draws SFT, then DPO)
+          --packing-size 10m       model of the packed-against-padded SFT comparison on the alpaca subset's lengths; --packing-batches 4
           --threads N              libtorch threads (default: libtorch's choice, one per core)
           --quiet-wait S           before each case wait up to S seconds for the machine to be idle (default 300; 0: never wait)
           --json PATH              also write the JSON report to PATH
@@ -133,6 +141,8 @@ internal sealed record BenchmarkSettings
                 "--planner-seq" => s with { PlannerLengths = Integers(flag, Value()) },
                 "--pythia-seq" => s with { PythiaLength = Integers(flag, Value())[0] },
                 "--pythia-steps" => s with { PythiaSteps = Math.Max(2, Integers(flag, Value())[0]) },
+                "--packing-size" => s with { PackingSize = Names(flag, Value(), ["1m", "10m", "50m", "150m"])[0] },
+                "--packing-batches" => s with { PackingBatches = Integers(flag, Value())[0] },
                 "--threads" => s with { Threads = Integers(flag, Value(), allowZero: true)[0] },
                 "--quiet-wait" => s with { QuietWaitSeconds = Integers(flag, Value(), allowZero: true)[0] },
                 "--json" => s with { JsonPath = Value() },

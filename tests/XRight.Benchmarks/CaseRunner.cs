@@ -29,6 +29,7 @@ internal static class CaseRunner
             CaseKind.Growth => Growth(spec),
             CaseKind.Optimizer => Optimizer(spec),
             CaseKind.AlRight => AlRight(spec),
+            CaseKind.Packing => Packing(spec),
             _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Kind, "Unknown case kind."),
         };
     }
@@ -287,6 +288,65 @@ internal static class CaseRunner
             StartResidentBytes = start,
             DpoSteps = result.Summary.DpoSteps,
             SftSteps = result.Summary.SftSteps,
+        };
+    }
+
+    /// <summary>
+    /// The same SFT batches (rows of the given real lengths, random ids) through a forward and backward pass padded
+    /// and packed, alternating which goes first, so drifts of a shared machine fall on both alike.
+    /// </summary>
+    private static CaseResult Packing(CaseSpec spec)
+    {
+        using var model = CreateModel(spec);
+        var random = new Random(5);
+        int[] Ids(int n) => Enumerable.Range(0, n).Select(_ => random.Next(3, spec.Shape.Vocab)).ToArray();
+        var rows = spec.RowLengths.Select(l => new TokenizedInstruction(Ids(l[0]), Ids(l[1]))).ToArray();
+        var loader = new BatchLoader<TokenizedInstruction>(rows, spec.Batch, seed: 1, spec.Grouped ? r => r.Length : null);
+        var padded = new PolicyScoring(model, new DpoLossOptions(), SyntheticRows.Eos);
+        var packed = new PolicyScoring(model, new DpoLossOptions(), SyntheticRows.Eos, packSft: true);
+        var paddedSeconds = new List<double>();
+        var packedSeconds = new List<double>();
+        long real = 0, paddedTokens = 0, packedTokens = 0;
+        double Pass(PolicyScoring scoring, IReadOnlyList<TokenizedInstruction> batch)
+        {
+            var watch = Stopwatch.StartNew();
+            using (var scope = NewDisposeScope())
+            {
+                using var scored = scoring.ScoreSft(batch);
+                scored.Loss.backward();
+                _ = scored.Loss.item<float>();
+            }
+            foreach (var p in model.parameters()) p.grad = null;
+            return watch.Elapsed.TotalSeconds;
+        }
+        model.train();
+        for (int b = 0; b < spec.Steps; b++)
+        {
+            var batch = loader.Next();
+            var pairs = batch.Select(r => (r.Prompt, r.Response)).ToArray();
+            real += batch.Sum(r => r.Length);
+            paddedTokens += (long)batch.Count * batch.Max(r => r.Length);
+            using (var collated = CausalLmBatch.CollatePacked(pairs, SyntheticRows.Eos, CPU)) packedTokens += (long)collated.BatchSize * collated.Length;
+            if (b % 2 == 0)
+            {
+                paddedSeconds.Add(Pass(padded, batch));
+                packedSeconds.Add(Pass(packed, batch));
+            }
+            else
+            {
+                packedSeconds.Add(Pass(packed, batch));
+                paddedSeconds.Add(Pass(padded, batch));
+            }
+        }
+        return new CaseResult
+        {
+            Label = spec.Label,
+            Parameters = CountParameters(model, trainableOnly: false),
+            PaddedSeconds = [.. paddedSeconds],
+            PackedSeconds = [.. packedSeconds],
+            RealTokens = real,
+            PaddedTokens = paddedTokens,
+            PackedTokens = packedTokens,
         };
     }
 

@@ -24,6 +24,9 @@ internal enum CaseKind
     /// <summary>Gradient clipping and the AdamW update alone, on a model's parameters with random gradients.</summary>
     Optimizer,
 
+    /// <summary>SFT forward and backward passes of the same batches padded and packed, alternately.</summary>
+    Packing,
+
     /// <summary>A few ALRIGHT steps (DPO against the initial model's cached log-probs, and SFT) through the trainer's step loop.</summary>
     AlRight,
 }
@@ -78,9 +81,16 @@ internal sealed record CaseSpec
 
     public int Threads { get; init; }
 
+    /// <summary>Packing case: the (prompt, response) token counts of the rows, from real data.</summary>
+    public int[][] RowLengths { get; init; } = [];
+
+    /// <summary>Packing case: batches drawn in the trainer's length-grouped order (else in random order).</summary>
+    public bool Grouped { get; init; }
+
     public string Label => Kind switch
     {
         CaseKind.Step => $"{Objective.ToString().ToUpperInvariant()} {Shape.Label} T={Length}{(MixedLengths ? " and T/2" : "")} B={Batch}{(Lora ? " LoRA" : "")}{(Checkpointing ? " checkpointed" : "")}",
+        CaseKind.Packing => $"SFT {Shape.Label} padded and packed, {RowLengths.Length} rows, {Steps} batches of {Batch}{(Grouped ? ", grouped by length" : "")}",
         CaseKind.AlRight => $"ALRIGHT {Shape.Label} T={Length} B={Batch}{(Lora ? " LoRA" : "")}{(Checkpointing ? " checkpointed" : "")}, {Steps} steps",
         CaseKind.ReferenceDpo => $"DPO {Shape.Label} T={Length} B={Batch} {(LiveReference ? "live reference" : "cached reference")}",
         CaseKind.Strategy => $"{Strategy} {Shape.Label} T={Length}",

@@ -92,6 +92,20 @@ internal static class MarkdownReport
             Table(w, "Planner estimates only (default 400 MiB runtime overhead; response tokens = T − 1)", ["setting", "budget GiB", "estimate at batch 1, GiB", "fits", "largest batch (pairs) that fits"],
                 r.Plans.Select(p => new[] { p.Setting, F(p.BudgetGiB, 0), F(p.EstimateGiB, 1), p.Fits ? "yes" : "no", p.LargestBatch.ToString() }));
 
+        if (r.Packing.Count > 0)
+            Table(w, "SFT packing on the alpaca subset's lengths (GPT-NeoX-20B tokenizer, rows cut at 512 tokens), forward + backward of the same batches of 12 rows padded and packed",
+                ["batch order", "batches", "padding, padded", "padding, packed", "padded s/batch", "packed s/batch", "padded tokens/s", "packed tokens/s", "speed-up"],
+                r.Packing.Select(p => new[]
+                {
+                    p.Order, p.Batches.ToString(), P(p.PaddingSharePadded), P(p.PaddingSharePacked), F(p.PaddedSeconds, 2), F(p.PackedSeconds, 2),
+                    F(p.PaddedTokensPerSecond, 0), F(p.PackedTokensPerSecond, 0), F(p.Speedup, 2) + "×",
+                }));
+        else if (r.PackingSkipped is { } why)
+        {
+            w.WriteLine();
+            w.WriteLine($"SFT packing: {why}.");
+        }
+
         if (r.Targets.Count > 0)
             Table(w, "Targets", ["target", "threshold", "measured", "met"],
                 r.Targets.Select(t => new[] { t.Target, t.Threshold, t.Measured, t.Met ? "yes" : "**no**" }));

@@ -53,3 +53,10 @@ internal sealed record PythiaRow(string Variant, int Length, int DpoSteps, int S
 
 /// <summary>A planner estimate without a measurement (a model too large for this machine).</summary>
 internal sealed record PlanRow(string Setting, double BudgetGiB, double EstimateGiB, bool Fits, int LargestBatch);
+
+/// <summary>SFT on the alpaca subset's real lengths, padded against packed, the same batches.</summary>
+internal sealed record PackingRow(string Order, int Batches, int Batch, double PaddingSharePadded, double PaddingSharePacked, double PaddedSeconds, double PackedSeconds,
+    double PaddedTokensPerSecond, double PackedTokensPerSecond)
+{
+    public double Speedup => PaddedSeconds / PackedSeconds;
+}

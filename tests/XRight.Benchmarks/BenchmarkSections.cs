@@ -220,15 +220,16 @@ internal sealed class BenchmarkSections(BenchmarkSettings settings, BenchmarkRep
 
     /// <summary>
     /// The runtime overhead (the smallest model's run, less the planner's estimate of that model), then the
-    /// planner's estimate beside the measured peak of each case of a grid: both architectures, LoRA and full
-    /// fine-tuning, checkpointing off and on, each length; SFT throughout, and DPO for GPT-NeoX at the first length.
+    /// planner's estimate beside the measured peak of each case of a grid: the architectures of --archs, LoRA and
+    /// full fine-tuning, checkpointing off and on, each length; SFT throughout, and DPO for the first architecture
+    /// at the first length.
     /// </summary>
     private void Planner()
     {
         long overhead = RuntimeOverhead();
 
         var cases = new List<CaseSpec>();
-        foreach (var architecture in new[] { CausalLmArchitecture.GptNeoX, CausalLmArchitecture.Llama })
+        foreach (var architecture in settings.Architectures)
             foreach (int length in settings.PlannerLengths)
                 foreach (bool lora in new[] { false, true })
                     foreach (bool checkpointing in new[] { false, true })
@@ -240,7 +241,7 @@ internal sealed class BenchmarkSections(BenchmarkSettings settings, BenchmarkRep
                             MinSeconds = 0, MinSteps = 1, MaxSteps = 2, Threads = settings.Threads, FixedMmapThreshold = true,
                         };
                         cases.Add(spec);
-                        if (architecture == CausalLmArchitecture.GptNeoX && length == settings.PlannerLengths[0])
+                        if (architecture == settings.Architectures[0] && length == settings.PlannerLengths[0])
                             cases.Add(spec with { Objective = ObjectiveKind.Dpo, Batch = Math.Max(1, spec.Batch / 2) });
                     }
         foreach (var spec in cases)

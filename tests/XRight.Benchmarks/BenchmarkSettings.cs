@@ -89,7 +89,7 @@ internal sealed record BenchmarkSettings
 
           --quick                  small sizes and few steps (about a minute), for a smoke test
           --sections a,b,...       any of: peak, throughput, optimizer, strategies, reference, lora, growth, scaling, padding, planner, pythia, plans, packing (default: all)
-          --archs neox,llama       architectures of the throughput section (default: both)
+          --archs neox,llama       architectures of the throughput section and the planner grid (default: both)
           --sizes 10m,50m,150m     model sizes of the throughput section (1m, 10m, 50m, 150m)
           --seq 256,1024           sequence lengths of the throughput section
           --tokens N               tokens per SFT batch in the throughput section (default 1024)

@@ -4,9 +4,10 @@ namespace XRight.Planning;
 public sealed record MemoryPlanSettings
 {
     /// <summary>
-    /// The resident memory of the process before any model exists: the .NET runtime, the libtorch libraries and
-    /// their thread pools. Measured on Linux x64 with TorchSharp-cpu 0.107 as the peak resident memory of a run
-    /// that trains a model of a few thousand weights (see the benchmark README's planner section). Default: 400 MiB.
+    /// The resident memory of the process besides the model and its training: the .NET runtime, the libtorch
+    /// libraries and their thread pools. The benchmark measured 186 MiB on Linux x64 with TorchSharp-cpu 0.107 (the
+    /// peak of a run training a 34K-weight model, less the planner's estimate of it; see the benchmark README);
+    /// the default leaves a margin above that for other machines and builds. Default: 400 MiB.
     /// </summary>
     public long RuntimeOverheadBytes { get; init; } = MemoryEstimate.DefaultRuntimeOverheadBytes;
 

@@ -15,6 +15,15 @@ public sealed record BatchOptions
     /// <summary>Put rows of similar length in the same batch to cut padding. Default: true.</summary>
     public bool GroupByLength { get; init; } = true;
 
+    /// <summary>
+    /// Padding-free SFT batches: the rows of an SFT micro-batch are packed into as few sequences as fit, each no
+    /// longer than the batch's longest row; attention stays within each row (a block-diagonal causal mask),
+    /// positions restart at 0 for every row, and each row's response tokens are scored as in a padded batch, so
+    /// the loss is the padded path's up to float rounding. Saves the compute spent on padding when rows differ in
+    /// length; DPO batches and held-out evaluation stay padded. Default: false.
+    /// </summary>
+    public bool PackSft { get; init; }
+
     internal void Validate()
     {
         var check = new OptionCheck("Batches");

@@ -26,6 +26,17 @@ internal sealed class BenchmarkReport
     public double ScalingMemoryExponent { get; set; } = double.NaN;
 
     public List<PaddingRow> Padding { get; } = [];
+
+    /// <summary>Peak resident memory of a run of the smallest model, less the planner's estimate of that model: the runtime overhead.</summary>
+    public double RuntimeOverheadMiB { get; set; } = double.NaN;
+
+    public List<PlannerRow> Planner { get; } = [];
+    public List<PythiaRow> Pythia { get; } = [];
+    public List<PlanRow> Plans { get; } = [];
+    public List<PackingRow> Packing { get; } = [];
+
+    /// <summary>Why the packing section measured nothing, when it did not.</summary>
+    public string? PackingSkipped { get; set; }
     public List<TargetRow> Targets { get; } = [];
 
     /// <summary>Judges the issue's targets from what was measured; targets whose section did not run are left out.</summary>
@@ -67,6 +78,21 @@ internal sealed class BenchmarkReport
         if (Precision.FirstOrDefault(p => p.Variant.StartsWith("bf16")) is { } bf16)
             Targets.Add(new("bf16 frozen base: weight memory vs float32", "≤ 0.55×",
                 $"{bf16.WeightRatio:F3}× bytes; resident {bf16.WeightResidentMiB:F0} MiB vs {Precision[0].WeightResidentMiB:F0} MiB", bf16.WeightRatio <= 0.55));
+        if (Planner.Count > 0)
+        {
+            var worst = Planner.MaxBy(p => Math.Abs(p.Ratio - 1))!;
+            Targets.Add(new("Memory planner against measured peak RSS", "within 15%",
+                $"worst {worst.Ratio - 1:+0.0%;-0.0%} ({worst.Objective} {worst.Model} T={worst.Length}{(worst.Lora ? " LoRA" : "")}{(worst.Checkpointing ? " checkpointed" : "")}), " +
+                $"{Planner.Count(p => Math.Abs(p.Ratio - 1) <= 0.15)} of {Planner.Count} within", Math.Abs(worst.Ratio - 1) <= 0.15));
+        }
+        if (Pythia.FirstOrDefault(p => p.Variant == "plain") is { } plain && Pythia.FirstOrDefault(p => p.Variant == "checkpointed") is { } checkpointed)
+        {
+            double memory = plain.PeakMiB / checkpointed.PeakMiB, stepMemory = plain.MeasuredAboveResidentMiB / checkpointed.MeasuredAboveResidentMiB;
+            double time = checkpointed.DpoStepSeconds / plain.DpoStepSeconds;
+            Targets.Add(new($"Checkpointing, pythia-1b-shaped LoRA DPO step, T={plain.Length}: peak memory reduction", "≥ 3×",
+                $"{memory:F2}× of the whole process; {stepMemory:F2}× of what the step adds above weights and runtime", memory >= 3));
+            Targets.Add(new("Checkpointing: step time", "≤ 1.4×", $"{time:F2}× (DPO steps)", time <= 1.4));
+        }
         foreach (var run in Growth.GroupBy(g => g.Rows).Where(g => g.Count() >= 2))
         {
             var first = run.First();

@@ -1,4 +1,5 @@
 using XRight.Modeling;
+using XRight.Planning;
 using XRight.Training;
 
 namespace XRight.Benchmarks;
@@ -14,6 +15,7 @@ internal sealed class BenchmarkSections(BenchmarkSettings settings, BenchmarkRep
         {
             ("peak", () => Peak("start")), ("throughput", Throughput), ("optimizer", Optimizer), ("strategies", Strategies), ("reference", Reference),
             ("lora", Lora), ("precision", Precision), ("growth", Growth), ("scaling", Scaling), ("padding", Padding),
+            ("planner", Planner), ("pythia", Pythia), ("plans", LlamaPlans), ("packing", Packing),
         };
         foreach (var (name, body) in sections)
         {
@@ -231,6 +233,166 @@ internal sealed class BenchmarkSections(BenchmarkSettings settings, BenchmarkRep
             previous = row;
         }
         report.ScalingMemoryExponent = LogLogSlope(report.Scaling.Select(s => ((double)s.Length, s.ActivationMiB)).ToArray());
+    }
+
+    /// <summary>
+    /// The runtime overhead (the smallest model's run, less the planner's estimate of that model), then the
+    /// planner's estimate beside the measured peak of each case of a grid: the architectures of --archs, LoRA and
+    /// full fine-tuning, checkpointing off and on, each length; SFT throughout, and DPO for the first architecture
+    /// at the first length.
+    /// </summary>
+    private void Planner()
+    {
+        long overhead = RuntimeOverhead();
+
+        var cases = new List<CaseSpec>();
+        foreach (var architecture in settings.Architectures)
+            foreach (int length in settings.PlannerLengths)
+                foreach (bool lora in new[] { false, true })
+                    foreach (bool checkpointing in new[] { false, true })
+                    {
+                        var spec = new CaseSpec
+                        {
+                            Kind = CaseKind.Step, Size = settings.PlannerSize, Architecture = architecture, Length = length,
+                            Batch = Math.Max(1, 1024 / length), Lora = lora, Checkpointing = checkpointing,
+                            MinSeconds = 0, MinSteps = 1, MaxSteps = 2, Threads = settings.Threads, FixedMmapThreshold = true,
+                        };
+                        cases.Add(spec);
+                        if (architecture == settings.Architectures[0] && length == settings.PlannerLengths[0])
+                            cases.Add(spec with { Objective = ObjectiveKind.Dpo, Batch = Math.Max(1, spec.Batch / 2) });
+                    }
+        foreach (var spec in cases)
+        {
+            var (_, r) = Measure(spec);
+            var e = Estimate(spec, overhead);
+            var row = new PlannerRow(spec.Shape.Label, spec.Objective.ToString().ToUpperInvariant(), spec.Length, spec.Batch, spec.Lora, spec.Checkpointing,
+                e.TotalBytes / MiB, r.PeakResidentBytes / MiB, e.ActivationsBytes / MiB, e.LogitsBytes / MiB,
+                (e.WeightsBytes + e.MasterWeightsBytes + e.OptimizerStateBytes) / MiB);
+            report.Planner.Add(row);
+            log.WriteLine($"      estimate {row.EstimateMiB:F0} MiB, measured {row.MeasuredMiB:F0} MiB ({row.Ratio - 1:+0.0%;-0.0%})");
+        }
+    }
+
+    /// <summary>The peak of a run of the smallest model less the planner's estimate of that model (its weights, state and step).</summary>
+    private long RuntimeOverhead()
+    {
+        var tiny = new CaseSpec { Kind = CaseKind.Step, Size = "tiny", Length = 16, Batch = 1, MinSeconds = 0, MinSteps = 1, MaxSteps = 2, Threads = settings.Threads, FixedMmapThreshold = true };
+        var (_, tinyResult) = Measure(tiny);
+        long overhead = tinyResult.PeakResidentBytes - Estimate(tiny, runtimeOverhead: 0).TotalBytes;
+        report.RuntimeOverheadMiB = overhead / MiB;
+        log.WriteLine($"   runtime overhead: {overhead / MiB:F0} MiB");
+        return overhead;
+    }
+
+    /// <summary>The planner's estimate for a measured step or ALRIGHT case, with the options the case trains with.</summary>
+    private static MemoryEstimate Estimate(CaseSpec spec, long runtimeOverhead)
+    {
+        var options = CaseRunner.Options(spec.Batch, spec.Batch, spec.Checkpointing) with { Lora = spec.Lora ? CaseRunner.PaperLora : null };
+        bool both = spec.Kind == CaseKind.AlRight;
+        var plan = new MemoryPlanSettings
+        {
+            RuntimeOverheadBytes = runtimeOverhead,
+            ResponseTokens = SyntheticRows.ScoredTokens(spec.Length),
+            Objective = both ? null : spec.Objective,
+            PreferencePairs = both ? spec.Batch * spec.Steps : spec.Objective == ObjectiveKind.Dpo ? spec.Batch : 0,
+        };
+        return MemoryEstimate.For(spec.Shape.Config(Math.Max(256, spec.Length)), options, spec.Batch, spec.Length, MemoryPrecision.Float32, plan);
+    }
+
+    /// <summary>
+    /// The paper's pythia-1b setting at this machine's scale: a pythia-1b-shaped model with random weights, LoRA
+    /// r = α = 32 on query_key_value, ALRIGHT (DPO against the initial model's cached log-probs, and SFT), one row
+    /// or pair of T tokens per step, with and without gradient checkpointing, each in its own process.
+    /// </summary>
+    private void Pythia()
+    {
+        long overhead = double.IsNaN(report.RuntimeOverheadMiB) ? RuntimeOverhead() : (long)(report.RuntimeOverheadMiB * MiB);
+        foreach (bool checkpointing in new[] { true, false })
+        {
+            var spec = new CaseSpec
+            {
+                Kind = CaseKind.AlRight, Size = "pythia-1b", Length = settings.PythiaLength, Batch = 1, Lora = true, Checkpointing = checkpointing,
+                Steps = settings.PythiaSteps, Threads = settings.Threads, FixedMmapThreshold = true,
+            };
+            var (_, r) = Measure(spec);
+            var e = Estimate(spec, overhead);
+            double dpo = CaseResult.Median(r.DpoStepSeconds), sft = CaseResult.Median(r.SftStepSeconds);
+            long resident = e.WeightsBytes + e.OptimizerStateBytes + e.ReferenceBytes + overhead;
+            var row = new PythiaRow(checkpointing ? "checkpointed" : "plain", spec.Length, r.DpoStepSeconds.Length, r.SftStepSeconds.Length, dpo, sft,
+                2.0 * spec.Length / dpo, spec.Length / sft, r.PeakResidentBytes / MiB, e.TotalBytes / MiB, e.StepPeakBytes / MiB,
+                (r.PeakResidentBytes - resident) / MiB);
+            report.Pythia.Add(row);
+            log.WriteLine($"      DPO {dpo:F1} s/step, SFT {sft:F1} s/step, peak {row.PeakMiB:F0} MiB, estimate {row.EstimateMiB:F0} MiB");
+        }
+    }
+
+    /// <summary>The paper's Llama-3-8B setting: bfloat16 base, LoRA r = α = 16 on q_proj and v_proj, checkpointing, ALRIGHT.</summary>
+    private void LlamaPlans()
+    {
+        var config = CausalLmConfig.CreateLlama(vocabSize: 128256, hiddenSize: 4096, numLayers: 32, numHeads: 32, numKeyValueHeads: 8,
+            intermediateSize: 14336, maxPositionEmbeddings: 8192, ropeTheta: 500000);
+        foreach (int length in new[] { 512, 1024 })
+        {
+            var options = CaseRunner.Options(1, 1, checkpointing: true) with { Lora = new LoraOptions { Rank = 16, Alpha = 16, TargetModules = ["q_proj", "v_proj"] } };
+            var estimate = MemoryEstimate.For(config, options, 1, length, MemoryPrecision.BFloat16);
+            foreach (double budget in new[] { 24.0, 80.0, 141.0 })
+                report.Plans.Add(new PlanRow($"Llama-3-8B, bf16 base, LoRA r=16 q/v, checkpointing, ALRIGHT, T={length}", budget, estimate.TotalGiB,
+                    estimate.Fits(budget), estimate.LargestBatchThatFits(budget)));
+        }
+    }
+
+    /// <summary>
+    /// Packed against padded SFT batches of 12 rows with the lengths of the alpaca subset (../shared/data, tokenized
+    /// with the GPT-NeoX-20B tokenizer, rows cut at 512 tokens), the same batches both ways, in random and in the
+    /// trainer's length-grouped order. Skipped with a message when the shared folder is absent.
+    /// </summary>
+    private void Packing()
+    {
+        var shared = SharedFolder();
+        string? data = shared is null ? null : Path.Combine(shared, "data", "alpaca_gpt4_sft_2k.jsonl");
+        string? tokenizerFolder = shared is null ? null : Path.Combine(shared, "tokenizers", "gpt-neox-20b");
+        if (data is null || !File.Exists(data) || !Directory.Exists(tokenizerFolder))
+        {
+            report.PackingSkipped = "skipped: the shared folder with data/alpaca_gpt4_sft_2k.jsonl and tokenizers/gpt-neox-20b (beside the repository, or XRIGHT_SHARED_DIR) is not present";
+            log.WriteLine("   " + report.PackingSkipped);
+            return;
+        }
+        var tokenizer = XRight.Text.CausalLmTokenizer.FromPretrained(tokenizerFolder!);
+        const int maxLength = 512;
+        var lengths = File.ReadLines(data).Where(l => l.Trim().Length > 0).Select(line =>
+        {
+            var row = System.Text.Json.Nodes.JsonNode.Parse(line)!;
+            var (prompt, response) = XRight.Text.PromptResponseEncoder.Encode(tokenizer, (string)row["prompt"]!, (string)row["response"]!);
+            int p = Math.Min(prompt.Length, maxLength / 2);
+            return new[] { p, Math.Max(1, Math.Min(response.Length, maxLength - p)) };
+        }).ToArray();
+        foreach (bool grouped in new[] { false, true })
+        {
+            var (spec, r) = Measure(new CaseSpec
+            {
+                Kind = CaseKind.Packing, Size = settings.PackingSize, Length = maxLength, Batch = 12, Steps = settings.PackingBatches, RowLengths = lengths,
+                Grouped = grouped, Threads = settings.Threads,
+            });
+            double padded = r.PaddedSeconds.Sum(), packed = r.PackedSeconds.Sum();
+            var row = new PackingRow(grouped ? "grouped by length" : "random", spec.Steps, spec.Batch, 1 - (double)r.RealTokens / r.PaddedTokens,
+                1 - (double)r.RealTokens / r.PackedTokens, padded / spec.Steps, packed / spec.Steps, r.RealTokens / padded, r.RealTokens / packed);
+            report.Packing.Add(row);
+            log.WriteLine($"      padded {row.PaddedSeconds:F2} s/batch, packed {row.PackedSeconds:F2} s/batch ({row.Speedup:F2}×)");
+        }
+    }
+
+    // As the tests find it: XRIGHT_SHARED_DIR, else the folder 'shared' beside the repository root (the folder holding XRight.sln).
+    private static string? SharedFolder()
+    {
+        var fromEnv = Environment.GetEnvironmentVariable("XRIGHT_SHARED_DIR");
+        if (!string.IsNullOrEmpty(fromEnv)) return Directory.Exists(fromEnv) ? fromEnv : null;
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "XRight.sln")))
+            {
+                var shared = Path.Combine(dir.Parent?.FullName ?? dir.FullName, "shared");
+                return Directory.Exists(shared) ? shared : null;
+            }
+        return null;
     }
 
     // Padding depends only on the lengths in each batch, so it is counted without running a model.

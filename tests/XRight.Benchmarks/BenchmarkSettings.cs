@@ -6,7 +6,7 @@ namespace XRight.Benchmarks;
 /// <summary>The command line: which sections run and how big they are. <c>--quick</c> sets small defaults first; later flags override them.</summary>
 internal sealed record BenchmarkSettings
 {
-    public static readonly string[] AllSections = ["peak", "throughput", "optimizer", "strategies", "reference", "lora", "precision", "growth", "scaling", "padding"];
+    public static readonly string[] AllSections = ["peak", "throughput", "optimizer", "strategies", "reference", "lora", "precision", "growth", "scaling", "padding", "planner", "pythia", "plans", "packing"];
 
     public bool Quick { get; init; }
     public IReadOnlyList<string> Sections { get; init; } = AllSections;
@@ -36,6 +36,21 @@ internal sealed record BenchmarkSettings
     public IReadOnlyList<int> ScalingLengths { get; init; } = [256, 512, 1024, 2048, 4096];
     public int Threads { get; init; }
 
+    /// <summary>Model of the planner validation grid (both architectures, LoRA and full, checkpointing on and off).</summary>
+    public string PlannerSize { get; init; } = "50m";
+
+    public IReadOnlyList<int> PlannerLengths { get; init; } = [256, 1024];
+
+    /// <summary>Tokens per sequence of the pythia-1b-shaped ALRIGHT runs, and their steps (the first is a warm-up).</summary>
+    public int PythiaLength { get; init; } = 512;
+
+    public int PythiaSteps { get; init; } = 2;
+
+    /// <summary>Model and batches of the packing comparison (SFT batches of 12 rows of the alpaca subset).</summary>
+    public string PackingSize { get; init; } = "10m";
+
+    public int PackingBatches { get; init; } = 4;
+
     /// <summary>Before each case, wait up to this long for the machine to be idle (0: do not wait).</summary>
     public int QuietWaitSeconds { get; init; } = 300;
     public string? JsonPath { get; init; }
@@ -59,6 +74,12 @@ internal sealed record BenchmarkSettings
         GrowthSteps = 300,
         ScalingSize = "1m",
         ScalingLengths = [256, 512, 1024],
+        // A 1B-weight model does not belong in a smoke test.
+        Sections = AllSections.Where(s => s != "pythia").ToArray(),
+        PlannerSize = "1m",
+        PlannerLengths = [128],
+        PackingSize = "1m",
+        PackingBatches = 2,
     };
 
     public const string Usage = """
@@ -67,8 +88,8 @@ internal sealed record BenchmarkSettings
           dotnet run -c Release --project tests/XRight.Benchmarks [-- options]
 
           --quick                  small sizes and few steps (about a minute), for a smoke test
-          --sections a,b,...       any of: peak, throughput, optimizer, strategies, reference, lora, precision, growth, scaling, padding (default: all)
-          --archs neox,llama       architectures of the throughput section (default: both)
+          --sections a,b,...       any of: peak, throughput, optimizer, strategies, reference, lora, precision, growth, scaling, padding, planner, pythia, plans, packing (default: all)
+          --archs neox,llama       architectures of the throughput section and the planner grid (default: both)
           --sizes 10m,50m,150m     model sizes of the throughput section (1m, 10m, 50m, 150m)
           --seq 256,1024           sequence lengths of the throughput section
           --tokens N               tokens per SFT batch in the throughput section (default 1024)
@@ -80,6 +101,9 @@ internal sealed record BenchmarkSettings
           --lora-size 50m          model of the LoRA-versus-full comparison and of the float32-versus-bfloat16 LoRA comparison
           --growth-size 1m         model of the memory-growth run; --growth-steps N (default 1000)
           --scaling-size 10m       model of the sequence-length sweep; --scaling-seq 256,512,...
+          --planner-size 50m       model of the planner validation grid; --planner-seq 256,1024
+          --pythia-seq 512         tokens per sequence of the pythia-1b-shaped ALRIGHT runs; --pythia-steps 2 (ALRIGHT draws SFT, then DPO)
+          --packing-size 10m       model of the packed-against-padded SFT comparison on the alpaca subset's lengths; --packing-batches 4
           --threads N              libtorch threads (default: libtorch's choice, one per core)
           --quiet-wait S           before each case wait up to S seconds for the machine to be idle (default 300; 0: never wait)
           --json PATH              also write the JSON report to PATH
@@ -113,6 +137,12 @@ internal sealed record BenchmarkSettings
                 "--growth-steps" => s with { GrowthSteps = Math.Max(100, Integers(flag, Value())[0]) },
                 "--scaling-size" => s with { ScalingSize = Names(flag, Value(), ["1m", "10m", "50m", "150m"])[0] },
                 "--scaling-seq" => s with { ScalingLengths = Integers(flag, Value()) },
+                "--planner-size" => s with { PlannerSize = Names(flag, Value(), ["1m", "10m", "50m", "150m"])[0] },
+                "--planner-seq" => s with { PlannerLengths = Integers(flag, Value()) },
+                "--pythia-seq" => s with { PythiaLength = Integers(flag, Value())[0] },
+                "--pythia-steps" => s with { PythiaSteps = Math.Max(2, Integers(flag, Value())[0]) },
+                "--packing-size" => s with { PackingSize = Names(flag, Value(), ["1m", "10m", "50m", "150m"])[0] },
+                "--packing-batches" => s with { PackingBatches = Integers(flag, Value())[0] },
                 "--threads" => s with { Threads = Integers(flag, Value(), allowZero: true)[0] },
                 "--quiet-wait" => s with { QuietWaitSeconds = Integers(flag, Value(), allowZero: true)[0] },
                 "--json" => s with { JsonPath = Value() },

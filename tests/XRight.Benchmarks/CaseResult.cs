@@ -52,6 +52,27 @@ internal sealed record CaseResult
     public int DpoSteps { get; init; }
     public int SftSteps { get; init; }
 
+    /// <summary>Packing case: per batch, the seconds of the padded and of the packed forward and backward pass.</summary>
+    public double[] PaddedSeconds { get; init; } = [];
+
+    /// <inheritdoc cref="PaddedSeconds"/>
+    public double[] PackedSeconds { get; init; } = [];
+
+    /// <summary>Packing case: tokens of the rows, and tokens run padded and packed (padding included), over all batches.</summary>
+    public long RealTokens { get; init; }
+
+    /// <inheritdoc cref="RealTokens"/>
+    public long PaddedTokens { get; init; }
+
+    /// <inheritdoc cref="RealTokens"/>
+    public long PackedTokens { get; init; }
+
+    /// <summary>ALRIGHT case: the durations of the DPO and of the SFT steps after the first step.</summary>
+    public double[] DpoStepSeconds { get; init; } = [];
+
+    /// <inheritdoc cref="DpoStepSeconds"/>
+    public double[] SftStepSeconds { get; init; } = [];
+
     /// <summary>Strategy rounds: each strategy's run times, one per round.</summary>
     public Dictionary<string, double[]> RoundSeconds { get; init; } = [];
 

@@ -28,6 +28,8 @@ internal static class CaseRunner
             CaseKind.StrategyRounds => StrategyRounds(spec),
             CaseKind.Growth => Growth(spec),
             CaseKind.Optimizer => Optimizer(spec),
+            CaseKind.AlRight => AlRight(spec),
+            CaseKind.Packing => Packing(spec),
             _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Kind, "Unknown case kind."),
         };
     }
@@ -41,14 +43,15 @@ internal static class CaseRunner
     }
 
     // The paper's Pythia setting: r = α = 32 on the attention's input projection(s).
-    private static LoraOptions PaperLora => new() { Rank = 32, Alpha = 32 };
+    public static LoraOptions PaperLora => new() { Rank = 32, Alpha = 32 };
 
-    private static JointTrainerOptions Options(int sftBatch, int dpoBatch, MixedPrecision precision = MixedPrecision.None) => new()
+    /// <summary>The options every case trains with; the memory planner is asked about the same ones.</summary>
+    public static JointTrainerOptions Options(int sftBatch, int dpoBatch, bool checkpointing = false, MixedPrecision precision = MixedPrecision.None) => new()
     {
         Optimizer = new() { LearningRate = LearningRate },
         Batches = new() { SftBatchSize = sftBatch, DpoBatchSize = dpoBatch },
         Evaluation = new() { BatchSize = Math.Max(sftBatch, dpoBatch) },
-        Runtime = new() { Device = "cpu", MixedPrecision = precision },
+        Runtime = new() { Device = "cpu", GradientCheckpointing = checkpointing, MixedPrecision = precision },
     };
 
     // Steps of one objective through the trainer's own step loop.
@@ -58,7 +61,7 @@ internal static class CaseRunner
         long beforeModel = MemoryMeter.ResidentBytes();
         using var model = CreateModel(spec, spec.Lora);
         long weightResident = MemoryMeter.ResidentBytes() - beforeModel;
-        var options = Options(spec.Batch, spec.Batch, spec.Precision);
+        var options = Options(spec.Batch, spec.Batch, spec.Checkpointing, spec.Precision);
         bool dpo = spec.Objective == ObjectiveKind.Dpo;
         var instructions = dpo ? [] : SyntheticRows.Instructions(spec.Batch, spec.Length, spec.Shape.Vocab, seed: 7, spec.MixedLengths);
         var preferences = dpo ? SyntheticRows.Preferences(spec.Batch, spec.Length, spec.Shape.Vocab, seed: 7, spec.MixedLengths) : [];
@@ -245,6 +248,125 @@ internal static class CaseRunner
             throw new InvalidOperationException($"{spec.Label}: ran {result.Summary.Steps} steps, expected {spec.Steps}.");
         }
         return result;
+    }
+
+    /// <summary>
+    /// ALRIGHT through the trainer's step loop: each step draws DPO or SFT (λ = 0.5), DPO against the cached
+    /// log-probs of the initial model (the LoRA base), the step times kept per objective, the first step included
+    /// (a 1B-weight step takes minutes here, so one-time costs are small beside it).
+    /// </summary>
+    private static CaseResult AlRight(CaseSpec spec)
+    {
+        using var model = CreateModel(spec, spec.Lora);
+        var options = Options(spec.Batch, spec.Batch, spec.Checkpointing);
+        // One batch of each: the loader serves it again, and the reference is one forward pass of B pairs.
+        var instructions = SyntheticRows.Instructions(spec.Batch, spec.Length, spec.Shape.Vocab, seed: 7);
+        var preferences = SyntheticRows.Preferences(spec.Batch, spec.Length, spec.Shape.Vocab, seed: 8);
+        var reference = FillReference(model, options, preferences);
+        var steps = new List<(ObjectiveKind? Objective, double Seconds)>();
+        var progress = new StepRecorder(steps);
+        var run = new TrainingRun(new TrainingRunSetup
+        {
+            Options = options,
+            Model = model,
+            // Seed 7 draws SFT, DPO, SFT, SFT, ...: the first two steps are one of each.
+            Strategy = new AlrightStrategy(0.5, spec.Steps, seed: 7),
+            Phase = "benchmark",
+            PadTokenId = SyntheticRows.Eos,
+            Instructions = instructions,
+            Preferences = preferences,
+            Reference = reference,
+            EvaluateDuringRun = false,
+            Progress = progress,
+        });
+        long start = MemoryMeter.ResidentBytes();
+        var result = run.Execute(resumeFrom: null);
+        var timed = steps.ToArray();
+        return new CaseResult
+        {
+            Label = spec.Label,
+            Parameters = CountParameters(model, trainableOnly: false),
+            TrainableParameters = CountParameters(model, trainableOnly: true),
+            DpoStepSeconds = [.. timed.Where(t => t.Objective == ObjectiveKind.Dpo).Select(t => t.Seconds)],
+            SftStepSeconds = [.. timed.Where(t => t.Objective == ObjectiveKind.Sft).Select(t => t.Seconds)],
+            MeasuredSteps = timed.Length,
+            PeakResidentBytes = result.Summary.PeakMemoryBytes,
+            StartResidentBytes = start,
+            DpoSteps = result.Summary.DpoSteps,
+            SftSteps = result.Summary.SftSteps,
+        };
+    }
+
+    /// <summary>
+    /// The same SFT batches (rows of the given real lengths, random ids) through a forward and backward pass padded
+    /// and packed, alternating which goes first, so drifts of a shared machine fall on both alike.
+    /// </summary>
+    private static CaseResult Packing(CaseSpec spec)
+    {
+        using var model = CreateModel(spec);
+        var random = new Random(5);
+        int[] Ids(int n) => Enumerable.Range(0, n).Select(_ => random.Next(3, spec.Shape.Vocab)).ToArray();
+        var rows = spec.RowLengths.Select(l => new TokenizedInstruction(Ids(l[0]), Ids(l[1]))).ToArray();
+        var loader = new BatchLoader<TokenizedInstruction>(rows, spec.Batch, seed: 1, spec.Grouped ? r => r.Length : null);
+        var padded = new PolicyScoring(model, new DpoLossOptions(), SyntheticRows.Eos);
+        var packed = new PolicyScoring(model, new DpoLossOptions(), SyntheticRows.Eos, packSft: true);
+        var paddedSeconds = new List<double>();
+        var packedSeconds = new List<double>();
+        long real = 0, paddedTokens = 0, packedTokens = 0;
+        double Pass(PolicyScoring scoring, IReadOnlyList<TokenizedInstruction> batch)
+        {
+            var watch = Stopwatch.StartNew();
+            using (var scope = NewDisposeScope())
+            {
+                using var scored = scoring.ScoreSft(batch);
+                scored.Loss.backward();
+                _ = scored.Loss.item<float>();
+            }
+            foreach (var p in model.parameters()) p.grad = null;
+            return watch.Elapsed.TotalSeconds;
+        }
+        model.train();
+        for (int b = 0; b < spec.Steps; b++)
+        {
+            var batch = loader.Next();
+            var pairs = batch.Select(r => (r.Prompt, r.Response)).ToArray();
+            real += batch.Sum(r => r.Length);
+            paddedTokens += (long)batch.Count * batch.Max(r => r.Length);
+            using (var collated = CausalLmBatch.CollatePacked(pairs, SyntheticRows.Eos, CPU)) packedTokens += (long)collated.BatchSize * collated.Length;
+            if (b % 2 == 0)
+            {
+                paddedSeconds.Add(Pass(padded, batch));
+                packedSeconds.Add(Pass(packed, batch));
+            }
+            else
+            {
+                packedSeconds.Add(Pass(packed, batch));
+                paddedSeconds.Add(Pass(padded, batch));
+            }
+        }
+        return new CaseResult
+        {
+            Label = spec.Label,
+            Parameters = CountParameters(model, trainableOnly: false),
+            PaddedSeconds = [.. paddedSeconds],
+            PackedSeconds = [.. packedSeconds],
+            RealTokens = real,
+            PaddedTokens = paddedTokens,
+            PackedTokens = packedTokens,
+        };
+    }
+
+    /// <summary>Keeps each step's objective and duration.</summary>
+    private sealed class StepRecorder(List<(ObjectiveKind? Objective, double Seconds)> steps) : IProgress<TrainingProgress>
+    {
+        private TimeSpan _last;
+
+        public void Report(TrainingProgress value)
+        {
+            if (value.Phase != "benchmark") return;
+            steps.Add((value.Stepped, (value.Elapsed - _last).TotalSeconds));
+            _last = value.Elapsed;
+        }
     }
 
     /// <summary>

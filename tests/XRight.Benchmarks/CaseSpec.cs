@@ -23,6 +23,12 @@ internal enum CaseKind
 
     /// <summary>Gradient clipping and the AdamW update alone, on a model's parameters with random gradients.</summary>
     Optimizer,
+
+    /// <summary>SFT forward and backward passes of the same batches padded and packed, alternately.</summary>
+    Packing,
+
+    /// <summary>A few ALRIGHT steps (DPO against the initial model's cached log-probs, and SFT) through the trainer's step loop.</summary>
+    AlRight,
 }
 
 /// <summary>One measurement, run in a fresh process so its peak memory is its own.</summary>
@@ -49,6 +55,15 @@ internal sealed record CaseSpec
     public MixedPrecision Precision { get; init; } = MixedPrecision.None;
     public bool LiveReference { get; init; }
 
+    /// <summary>Gradient checkpointing per decoder layer (<see cref="RuntimeOptions.GradientCheckpointing"/>).</summary>
+    public bool Checkpointing { get; init; }
+
+    /// <summary>
+    /// Run the case with glibc's mmap threshold fixed (MALLOC_MMAP_THRESHOLD_ = 128 KiB), so every tensor of
+    /// 128 KiB or more is returned to the system when freed and resident memory follows the live tensors.
+    /// </summary>
+    public bool FixedMmapThreshold { get; init; }
+
     /// <summary>Step cases: measure at least this long after the warm-up step, within the step bounds.</summary>
     public double MinSeconds { get; init; } = 5;
 
@@ -69,9 +84,17 @@ internal sealed record CaseSpec
 
     public int Threads { get; init; }
 
+    /// <summary>Packing case: the (prompt, response) token counts of the rows, from real data.</summary>
+    public int[][] RowLengths { get; init; } = [];
+
+    /// <summary>Packing case: batches drawn in the trainer's length-grouped order (else in random order).</summary>
+    public bool Grouped { get; init; }
+
     public string Label => Kind switch
     {
-        CaseKind.Step => $"{Objective.ToString().ToUpperInvariant()} {Shape.Label} T={Length}{(MixedLengths ? " and T/2" : "")} B={Batch}{(Lora ? " LoRA" : "")}{(Precision != MixedPrecision.None ? " " + Precision : "")}",
+        CaseKind.Step => $"{Objective.ToString().ToUpperInvariant()} {Shape.Label} T={Length}{(MixedLengths ? " and T/2" : "")} B={Batch}{(Lora ? " LoRA" : "")}{(Precision != MixedPrecision.None ? " " + Precision : "")}{(Checkpointing ? " checkpointed" : "")}",
+        CaseKind.Packing => $"SFT {Shape.Label} padded and packed, {RowLengths.Length} rows, {Steps} batches of {Batch}{(Grouped ? ", grouped by length" : "")}",
+        CaseKind.AlRight => $"ALRIGHT {Shape.Label} T={Length} B={Batch}{(Lora ? " LoRA" : "")}{(Checkpointing ? " checkpointed" : "")}, {Steps} steps",
         CaseKind.ReferenceDpo => $"DPO {Shape.Label} T={Length} B={Batch} {(LiveReference ? "live reference" : "cached reference")}",
         CaseKind.Strategy => $"{Strategy} {Shape.Label} T={Length}",
         CaseKind.StrategyRounds => $"every strategy, {Rounds} rounds, {Shape.Label} T={Length}",

@@ -12,12 +12,16 @@ internal static class ChildProcess
     public const string CaseFlag = "--case";
     public const string ResultFlag = "--result";
 
+    /// <summary>The mmap threshold of <see cref="CaseSpec.FixedMmapThreshold"/> cases, in bytes.</summary>
+    public const int MmapThreshold = 128 * 1024;
+
     public static CaseResult Run(CaseSpec spec)
     {
         string resultFile = Path.Combine(Path.GetTempPath(), $"xright-bench-{Environment.ProcessId}-{Guid.NewGuid():N}.json");
         var start = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         string host = Environment.ProcessPath ?? throw new InvalidOperationException("The path of this process is unknown.");
         start.FileName = host;
+        if (spec.FixedMmapThreshold) start.Environment["MALLOC_MMAP_THRESHOLD_"] = MmapThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture);
         // Under `dotnet X.dll` the process is the dotnet host: pass it the assembly again.
         if (Path.GetFileNameWithoutExtension(host) == "dotnet") start.ArgumentList.Add(typeof(ChildProcess).Assembly.Location);
         start.ArgumentList.Add(CaseFlag);

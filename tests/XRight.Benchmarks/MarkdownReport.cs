@@ -82,6 +82,42 @@ internal static class MarkdownReport
             Table(w, "Padding share of one epoch (lengths uniform in 32..512)", ["objective", "batch", "grouped by length", "padding"],
                 r.Padding.Select(p => new[] { p.Objective, p.Batch.ToString(), p.Grouped ? "yes" : "no", p.PaddingShare.ToString("P1", CultureInfo.InvariantCulture) }));
 
+        if (r.Planner.Count > 0)
+            Table(w, $"Memory planner against measured peak resident memory (runtime overhead measured: {F(r.RuntimeOverheadMiB, 0)} MiB; one fresh process per case, trainer step loop, AdamW, clipping)",
+                ["model", "objective", "T", "B", "LoRA", "checkpointing", "estimate MiB", "measured MiB", "estimate / measured", "of which activations", "logits", "weights + optimizer"],
+                r.Planner.Select(p => new[]
+                {
+                    p.Model, p.Objective, p.Length.ToString(), p.Batch.ToString(), p.Lora ? "r=32" : "–", p.Checkpointing ? "yes" : "no", F(p.EstimateMiB, 0), F(p.MeasuredMiB, 0),
+                    F(p.Ratio, 3), F(p.ActivationsMiB, 0), F(p.LogitsMiB, 0), F(p.WeightsAndStateMiB, 0),
+                }));
+
+        if (r.Pythia.Count > 0)
+            Table(w, "pythia-1b-shaped model (random weights), LoRA r=α=32 on query_key_value, ALRIGHT λ=0.5, batch 1 (a DPO step scores 2 sequences)",
+                ["variant", "T", "DPO / SFT steps timed", "DPO s/step", "SFT s/step", "DPO tokens/s", "SFT tokens/s", "peak RSS MiB", "planner MiB", "planner step peak MiB", "measured above weights + runtime MiB"],
+                r.Pythia.Select(p => new[]
+                {
+                    p.Variant, p.Length.ToString(), $"{p.DpoSteps} / {p.SftSteps}", F(p.DpoStepSeconds, 1), F(p.SftStepSeconds, 1), F(p.DpoTokensPerSecond, 1), F(p.SftTokensPerSecond, 1),
+                    F(p.PeakMiB, 0), F(p.EstimateMiB, 0), F(p.EstimatedStepPeakMiB, 0), F(p.MeasuredAboveResidentMiB, 0),
+                }));
+
+        if (r.Plans.Count > 0)
+            Table(w, "Planner estimates only (default 400 MiB runtime overhead; response tokens = T − 1)", ["setting", "budget GiB", "estimate at batch 1, GiB", "fits", "largest batch (pairs) that fits"],
+                r.Plans.Select(p => new[] { p.Setting, F(p.BudgetGiB, 0), F(p.EstimateGiB, 1), p.Fits ? "yes" : "no", p.LargestBatch.ToString() }));
+
+        if (r.Packing.Count > 0)
+            Table(w, "SFT packing on the alpaca subset's lengths (GPT-NeoX-20B tokenizer, rows cut at 512 tokens), forward + backward of the same batches of 12 rows padded and packed",
+                ["batch order", "batches", "padding, padded", "padding, packed", "padded s/batch", "packed s/batch", "padded tokens/s", "packed tokens/s", "speed-up"],
+                r.Packing.Select(p => new[]
+                {
+                    p.Order, p.Batches.ToString(), P(p.PaddingSharePadded), P(p.PaddingSharePacked), F(p.PaddedSeconds, 2), F(p.PackedSeconds, 2),
+                    F(p.PaddedTokensPerSecond, 0), F(p.PackedTokensPerSecond, 0), F(p.Speedup, 2) + "×",
+                }));
+        else if (r.PackingSkipped is { } why)
+        {
+            w.WriteLine();
+            w.WriteLine($"SFT packing: {why}.");
+        }
+
         if (r.Targets.Count > 0)
             Table(w, "Targets", ["target", "threshold", "measured", "met"],
                 r.Targets.Select(t => new[] { t.Target, t.Threshold, t.Measured, t.Met ? "yes" : "**no**" }));

@@ -18,6 +18,10 @@ internal sealed record ModelShape(string Name, CausalLmArchitecture Architecture
         new("10m", CausalLmArchitecture.Llama, 8192, 256, 8, 4, 704),
         new("50m", CausalLmArchitecture.Llama, 8192, 512, 12, 8, 1408),
         new("150m", CausalLmArchitecture.Llama, 8192, 1024, 10, 16, 2816),
+        // The smallest model the trainer runs: what the process holds besides a model (the runtime overhead).
+        new("tiny", CausalLmArchitecture.GptNeoX, 128, 32, 2, 4, 128),
+        // Pythia-1b's shape (its real vocabulary, untied head, rotary on a quarter of each head, parallel residual).
+        new("pythia-1b", CausalLmArchitecture.GptNeoX, 50304, 2048, 16, 8, 8192),
     ];
 
     /// <summary>The shape called <paramref name="name"/> (1m, 10m, 50m, 150m) for <paramref name="architecture"/>.</summary>
@@ -25,7 +29,7 @@ internal sealed record ModelShape(string Name, CausalLmArchitecture Architecture
         Known.FirstOrDefault(s => s.Name == name && s.Architecture == architecture)
         ?? throw new ArgumentException($"Unknown model size '{name}'; known sizes: {string.Join(", ", Known.Select(s => s.Name).Distinct())}.");
 
-    public string Label => $"{(Architecture == CausalLmArchitecture.GptNeoX ? "neox" : "llama")}-{Name}";
+    public string Label => Name.Contains('-') ? Name : $"{(Architecture == CausalLmArchitecture.GptNeoX ? "neox" : "llama")}-{Name}";
 
     public CausalLmConfig Config(int maxPositions) => Architecture == CausalLmArchitecture.GptNeoX
         ? CausalLmConfig.CreateGptNeoX(vocabSize: Vocab, hiddenSize: Hidden, numLayers: Layers, numHeads: Heads, intermediateSize: Intermediate,

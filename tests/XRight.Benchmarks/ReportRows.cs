@@ -47,3 +47,24 @@ internal sealed record PaddingRow(string Objective, int Batch, bool Grouped, dou
 
 /// <summary>One target of the issue: its threshold, what was measured and whether it holds.</summary>
 internal sealed record TargetRow(string Target, string Threshold, string Measured, bool Met);
+
+/// <summary>One case of the planner validation: the estimate beside the measured peak resident memory.</summary>
+internal sealed record PlannerRow(string Model, string Objective, int Length, int Batch, bool Lora, bool Checkpointing, double EstimateMiB, double MeasuredMiB,
+    double ActivationsMiB, double LogitsMiB, double WeightsAndStateMiB)
+{
+    public double Ratio => EstimateMiB / MeasuredMiB;
+}
+
+/// <summary>The pythia-1b-shaped ALRIGHT run with or without gradient checkpointing.</summary>
+internal sealed record PythiaRow(string Variant, int Length, int DpoSteps, int SftSteps, double DpoStepSeconds, double SftStepSeconds, double DpoTokensPerSecond,
+    double SftTokensPerSecond, double PeakMiB, double EstimateMiB, double EstimatedStepPeakMiB, double MeasuredAboveResidentMiB);
+
+/// <summary>A planner estimate without a measurement (a model too large for this machine).</summary>
+internal sealed record PlanRow(string Setting, double BudgetGiB, double EstimateGiB, bool Fits, int LargestBatch);
+
+/// <summary>SFT on the alpaca subset's real lengths, padded against packed, the same batches.</summary>
+internal sealed record PackingRow(string Order, int Batches, int Batch, double PaddingSharePadded, double PaddingSharePacked, double PaddedSeconds, double PackedSeconds,
+    double PaddedTokensPerSecond, double PackedTokensPerSecond)
+{
+    public double Speedup => PaddedSeconds / PackedSeconds;
+}

@@ -262,6 +262,16 @@ public abstract class CausalLm : nn.Module
         return Trunk(batch.InputIds, attentionMask: null, cache: null);
     }
 
+    /// <summary>The final hidden states of a packed batch (<see cref="CausalLmBatch.CollatePacked"/>): attention within each row, positions per row.</summary>
+    internal Tensor ForwardHiddenPacked(CausalLmBatch batch)
+    {
+        ValidateInput(batch.InputIds);
+        RequireTokenIds(batch.Plan.MinTokenId, batch.Plan.MaxTokenId);
+        using var scope = NewDisposeScope();
+        var ctx = ForwardContext.CreatePacked(batch.InputIds, batch.Positions!, batch.Segments!, _rotary, Dtype, Config.SlidingWindow);
+        return _trunk.Forward(batch.InputIds, ctx).MoveToOuterDisposeScope();
+    }
+
     private Tensor Trunk(Tensor inputIds, Tensor? attentionMask, KvCache? cache)
     {
         using var scope = NewDisposeScope();

@@ -10,12 +10,14 @@ namespace XRight.Modeling;
 /// </summary>
 public sealed class CausalLmBatch : IDisposable
 {
-    private CausalLmBatch(Tensor inputIds, Tensor attentionMask, Tensor responseMask, ScoringPlan plan)
+    private CausalLmBatch(Tensor inputIds, Tensor attentionMask, Tensor responseMask, ScoringPlan plan, Tensor? positions = null, Tensor? segments = null)
     {
         InputIds = inputIds;
         AttentionMask = attentionMask;
         ResponseMask = responseMask;
         Plan = plan;
+        Positions = positions;
+        Segments = segments;
     }
 
     /// <summary>Token ids [B, T] (int64): prompt, then response, then padding.</summary>
@@ -36,20 +38,76 @@ public sealed class CausalLmBatch : IDisposable
     /// <summary>Where the response tokens are, worked out on the host while collating.</summary>
     internal ScoringPlan Plan { get; }
 
+    /// <summary>Packed batches: [B, T] int64, each token's position within its own row (restarting at 0 for every row); null otherwise.</summary>
+    internal Tensor? Positions { get; }
+
+    /// <summary>Packed batches: [B, T] int64, the row each token belongs to (−1 for padding), so attention stays within a row; null otherwise.</summary>
+    internal Tensor? Segments { get; }
+
+    /// <summary>True when several rows may share a sequence (see <see cref="CollatePacked"/>).</summary>
+    internal bool IsPacked => Segments is not null;
+
     /// <summary>
-    /// Concatenates each prompt with its response and right-pads the rows with <paramref name="padId"/>
-    /// to the longest row.
+    /// Packs the rows (prompt + response each) into as few sequences as first-fit decreasing finds, each no
+    /// longer than the longest row, so no row is split and the attention per sequence costs what a padded
+    /// row's does. Tokens attend only to earlier tokens of their own row, positions restart at 0 for every row,
+    /// and each row is scored on its own response tokens, so every row's log-probabilities are those of the
+    /// padded batch (up to float rounding: attention runs with an explicit mask instead of the causal kernel).
     /// </summary>
-    /// <param name="rows">The rows.</param>
-    /// <param name="padId">The padding id.</param>
-    /// <param name="device">Where the tensors go.</param>
-    /// <param name="lossMasks">Per row, which response tokens are targets (see <c>TokenizedInstruction.LossMask</c>), or
-    /// null for all of them; null (the default) when every response token of every row is a target.</param>
-    /// <exception cref="ArgumentException">
-    /// There are no rows, or a row has an empty prompt (its first response token would have nothing
-    /// to be predicted from) or an empty response (nothing to score), or <paramref name="padId"/> is negative.
-    /// </exception>
-    public static CausalLmBatch Collate(IReadOnlyList<(int[] Prompt, int[] Response)> rows, int padId, Device device, IReadOnlyList<bool[]?>? lossMasks = null)
+    /// <exception cref="ArgumentException">As for <see cref="Collate"/>.</exception>
+    internal static CausalLmBatch CollatePacked(IReadOnlyList<(int[] Prompt, int[] Response)> rows, int padId, Device device, IReadOnlyList<bool[]?>? lossMasks = null)
+    {
+        Check(rows, padId, device, lossMasks);
+        int length = rows.Max(r => r.Prompt.Length + r.Response.Length);
+        var placements = new (int Sequence, int Offset)[rows.Count];
+        var used = new List<int>();
+        foreach (int r in Enumerable.Range(0, rows.Count).OrderByDescending(r => rows[r].Prompt.Length + rows[r].Response.Length).ThenBy(r => r))
+        {
+            int size = rows[r].Prompt.Length + rows[r].Response.Length;
+            int sequence = used.FindIndex(u => u + size <= length);
+            if (sequence < 0) { sequence = used.Count; used.Add(0); }
+            placements[r] = (sequence, used[sequence]);
+            used[sequence] += size;
+        }
+
+        int sequences = used.Count;
+        var ids = new long[sequences * length];
+        var attention = new long[ids.Length];
+        var response = new long[ids.Length];
+        var positions = new long[ids.Length];
+        var segments = new long[ids.Length];
+        Array.Fill(ids, padId);
+        Array.Fill(segments, -1L);
+        for (int r = 0; r < rows.Count; r++)
+        {
+            var (prompt, answer) = rows[r];
+            int start = placements[r].Sequence * length + placements[r].Offset, size = prompt.Length + answer.Length;
+            for (int i = 0; i < prompt.Length; i++) ids[start + i] = prompt[i];
+            for (int i = 0; i < answer.Length; i++)
+            {
+                ids[start + prompt.Length + i] = answer[i];
+                response[start + prompt.Length + i] = IsTarget(lossMasks, r, i) ? 1 : 0;
+            }
+            for (int i = 0; i < size; i++)
+            {
+                positions[start + i] = i;
+                segments[start + i] = r;
+            }
+            Array.Fill(attention, 1L, start, size);
+        }
+        long[] shape = [sequences, length];
+        return new CausalLmBatch(
+            tensor(ids, shape, ScalarType.Int64, device),
+            tensor(attention, shape, ScalarType.Int64, device),
+            tensor(response, shape, ScalarType.Int64, device),
+            new ScoringPlan(rows, length, padId, placements, lossMasks),
+            tensor(positions, shape, ScalarType.Int64, device),
+            tensor(segments, shape, ScalarType.Int64, device));
+    }
+
+    private static bool IsTarget(IReadOnlyList<bool[]?>? lossMasks, int row, int i) => lossMasks?[row] is not { } mask || mask[i];
+
+    private static void Check(IReadOnlyList<(int[] Prompt, int[] Response)> rows, int padId, Device device, IReadOnlyList<bool[]?>? lossMasks)
     {
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(device);
@@ -75,7 +133,24 @@ public sealed class CausalLmBatch : IDisposable
                     throw new ArgumentException($"Row {r}'s loss mask marks no response token; there would be nothing to score.", nameof(lossMasks));
             }
         }
+    }
 
+    /// <summary>
+    /// Concatenates each prompt with its response and right-pads the rows with <paramref name="padId"/>
+    /// to the longest row.
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// There are no rows, or a row has an empty prompt (its first response token would have nothing
+    /// to be predicted from) or an empty response (nothing to score), or <paramref name="padId"/> is negative.
+    /// </exception>
+    /// <param name="rows">The rows.</param>
+    /// <param name="padId">The padding id.</param>
+    /// <param name="device">Where the tensors go.</param>
+    /// <param name="lossMasks">Per row, which response tokens are targets (see <c>TokenizedInstruction.LossMask</c>), or
+    /// null for all of them; null (the default) when every response token of every row is a target.</param>
+    public static CausalLmBatch Collate(IReadOnlyList<(int[] Prompt, int[] Response)> rows, int padId, Device device, IReadOnlyList<bool[]?>? lossMasks = null)
+    {
+        Check(rows, padId, device, lossMasks);
         int length = rows.Max(r => r.Prompt.Length + r.Response.Length);
         var ids = new long[rows.Count * length];
         var attention = new long[ids.Length];
@@ -89,7 +164,7 @@ public sealed class CausalLmBatch : IDisposable
             for (int i = 0; i < answer.Length; i++)
             {
                 ids[offset + prompt.Length + i] = answer[i];
-                response[offset + prompt.Length + i] = lossMasks?[r] is { } mask && !mask[i] ? 0 : 1;
+                response[offset + prompt.Length + i] = IsTarget(lossMasks, r, i) ? 1 : 0;
             }
             Array.Fill(attention, 1L, offset, prompt.Length + answer.Length);
         }
@@ -101,11 +176,13 @@ public sealed class CausalLmBatch : IDisposable
             new ScoringPlan(rows, length, padId, lossMasks));
     }
 
-    /// <summary>Frees the three tensors.</summary>
+    /// <summary>Frees the batch's tensors.</summary>
     public void Dispose()
     {
         InputIds.Dispose();
         AttentionMask.Dispose();
         ResponseMask.Dispose();
+        Positions?.Dispose();
+        Segments?.Dispose();
     }
 }

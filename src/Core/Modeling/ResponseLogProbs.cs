@@ -37,8 +37,8 @@ public sealed class ResponseLogProbs : IDisposable
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(batch);
         using var scope = NewDisposeScope();
-        long rows = batch.BatchSize, length = batch.Length;
-        var hidden = model.ForwardHiddenRightPadded(batch);
+        long sequences = batch.BatchSize, length = batch.Length, rows = batch.Plan.RowCount;
+        var hidden = batch.IsPacked ? model.ForwardHiddenPacked(batch) : model.ForwardHiddenRightPadded(batch);
         var device = hidden.device;
 
         // The target positions come from the host, so finding them costs no device read.
@@ -46,7 +46,7 @@ public sealed class ResponseLogProbs : IDisposable
         var picked = Indices(plan.PredictorPositions, device);
         var targets = Indices(plan.TargetIds, device);
         var rowOf = Indices(plan.TargetRows, device);
-        var predictors = hidden.reshape(rows * length, -1).index_select(0, picked);
+        var predictors = hidden.reshape(sequences * length, -1).index_select(0, picked);
 
         var logits = model.ComputeLogits(predictors);
         var scoreType = logits.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;

@@ -10,7 +10,7 @@ namespace XRight.Training;
 /// The batch objectives of a policy: SFT on instruction rows, DPO on preference rows (chosen and
 /// rejected through one forward pass, reference log-probs from the cache), and held-out evaluation.
 /// </summary>
-internal sealed class PolicyScoring(CausalLm model, DpoLossOptions dpo, int padId)
+internal sealed class PolicyScoring(CausalLm model, DpoLossOptions dpo, int padId, bool packSft = false)
 {
     public CausalLm Model => model;
 
@@ -21,7 +21,9 @@ internal sealed class PolicyScoring(CausalLm model, DpoLossOptions dpo, int padI
     public ScoredBatch ScoreSft(IReadOnlyList<TokenizedInstruction> rows)
     {
         using var scope = NewDisposeScope();
-        using var batch = CausalLmBatch.Collate(rows.Select(r => (r.Prompt, r.Response)).ToArray(), padId, model.Device, rows.Select(r => r.LossMask).ToArray());
+        var pairs = rows.Select(r => (r.Prompt, r.Response)).ToArray();
+        var masks = rows.Select(r => r.LossMask).ToArray();
+        using var batch = packSft ? CausalLmBatch.CollatePacked(pairs, padId, model.Device, masks) : CausalLmBatch.Collate(pairs, padId, model.Device, masks);
         using var scores = ResponseLogProbs.Compute(model, batch);
         var loss = SftLoss.Compute(scores.SumLogProbs, scores.TokenCounts);
         var metrics = MetricTransfer.Stack(loss, SftLoss.TokenAccuracy(scores.CorrectTokens, scores.TokenCounts));

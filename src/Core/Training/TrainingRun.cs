@@ -77,7 +77,7 @@ internal sealed class TrainingRun
             throw new InvalidOperationException("A run that writes checkpoints needs its identity.");
         _progress = setup.Progress;
         _cancellation = setup.Cancellation;
-        _scoring = new PolicyScoring(_model, _options.Dpo, setup.PadTokenId);
+        _scoring = new PolicyScoring(_model, _options.Dpo, setup.PadTokenId, _options.Batches.PackSft);
         var initialMasters = ToComputeDtype(_model, _options.Runtime.MixedPrecision);
         _trainable = _model.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter)).ToArray();
         try

@@ -48,6 +48,24 @@ internal sealed class ForwardContext
         new(positions, Rotary, cos, sin, mask, IsCausal, Cache);
 
     /// <summary>
+    /// The context of a packed batch (several rows per sequence, no cache): <paramref name="positions"/> [B, T]
+    /// restart at 0 for every row, and query t may attend to key s when s ≤ t and both belong to the same row of
+    /// <paramref name="segments"/> [B, T] (padding shares segment −1, so every query sees at least itself).
+    /// </summary>
+    public static ForwardContext CreatePacked(Tensor inputIds, Tensor positions, Tensor segments, RotaryEmbedding? rotary, ScalarType dtype, int? slidingWindow)
+    {
+        long length = inputIds.shape[1];
+        if (slidingWindow is { } window && length > window)
+            throw new NotSupportedException($"This model uses sliding-window attention of {window} positions, which is not implemented; sequences are limited to {window} positions (got {length}).");
+        Tensor? cos = null, sin = null;
+        if (rotary is not null) (cos, sin) = rotary.Angles(positions, dtype);
+        var index = arange(0, length, ScalarType.Int64, inputIds.device);
+        var causal = index.unsqueeze(0).le(index.unsqueeze(1)); // [query, key]: key ≤ query
+        var allowed = segments.unsqueeze(2).eq(segments.unsqueeze(1)).logical_and(causal.unsqueeze(0));
+        return new ForwardContext(positions, rotary, cos, sin, allowed.unsqueeze(1), isCausal: false, cache: null);
+    }
+
+    /// <summary>
     /// Builds the context for <paramref name="inputIds"/> [B, T] after <c>cache.Length</c> cached
     /// positions. <paramref name="attentionMask"/> [B, cached + T] marks real tokens with 1 and padding
     /// with 0; positions count real tokens only, so left-padded rows get the same positions as unpadded ones.

@@ -62,6 +62,10 @@ public static class SyntheticStyleTask
         }
     }
 
+    /// <summary>Every task question with its answer in both styles (the instruction and preference rows use half each).</summary>
+    public static IEnumerable<(string Prompt, string Calm, string Excited)> Questions()
+        => Facts.SelectMany(f => Templates.Select(t => (string.Format(t, f.Thing, f.Question), Calm(f.Answer), Excited(f.Answer))));
+
     private static string Calm(string answer) => $"{answer}.";
 
     private static string Excited(string answer) => $"{answer}!!!";

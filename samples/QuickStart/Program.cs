@@ -93,6 +93,21 @@ foreach (var prompt in QuickStartData.DemoPrompts(options))
     answers.AddRow(sequentialEngine is null ? [Markup.Escape(prompt), Answer(engine)] : [Markup.Escape(prompt), Answer(sequentialEngine), Answer(engine)]);
 }
 AnsiConsole.Write(answers);
+
+// 8. Over every question of the embedded task: how often each model gives the right fact in each style.
+if (options.Instructions is null)
+{
+    var tally = new Table().AddColumns("Model", "right fact, excited (preferred)", "right fact, calm", "other");
+    foreach (var (name, e) in new[] { (sequential?.Name, sequentialEngine), (report.Chosen, engine) })
+    {
+        if (e is null) continue;
+        var questions = SyntheticStyleTask.Questions().ToList();
+        var said = questions.Select(q => (q, Answer: e.Predict(new PromptRow { Prompt = q.Prompt }).Response.Trim())).ToList();
+        int excited = said.Count(s => s.Answer == s.q.Excited), calm = said.Count(s => s.Answer == s.q.Calm);
+        tally.AddRow(Markup.Escape(name!), $"{excited}/{questions.Count}", $"{calm}/{questions.Count}", $"{questions.Count - excited - calm}/{questions.Count}");
+    }
+    AnsiConsole.Write(tally);
+}
 return 0;
 
 // Sequential baselines (T_DPO, T_SFT) at a quarter, half and three quarters of the epochs.

@@ -116,6 +116,25 @@ public sealed class PackingTests
         CollectionAssert.AreEqual(TinyModels.ToDoubles(padded.Metrics).Skip(1).ToArray(), TinyModels.ToDoubles(packed.Metrics).Skip(1).ToArray(), "token accuracy");
     }
 
+    [TestMethod]
+    public void PackedRowsKeepTheirLossMasks()
+    {
+        using var model = TinyModels.Randomized(TinyModels.ByName("llama"), seed: 6);
+        // Row 0 keeps response tokens 1 and 4 of five, row 4 its first of three; the others keep all: 2 + 2 + 1 + 2 + 1 = 8 targets.
+        bool[]?[] masks = [[false, true, false, false, true], null, null, null, [true, false, false]];
+        var rows = Rows.Select((r, i) => new TokenizedInstruction(r.Prompt, r.Response, masks[i])).ToArray();
+        using var padded = new PolicyScoring(model, new DpoLossOptions(), 0).ScoreSft(rows);
+        using var packed = new PolicyScoring(model, new DpoLossOptions(), 0, packSft: true).ScoreSft(rows);
+        using var unmasked = new PolicyScoring(model, new DpoLossOptions(), 0).ScoreSft(Rows.Select(r => new TokenizedInstruction(r.Prompt, r.Response)).ToArray());
+        double a = padded.Loss.item<float>(), b = packed.Loss.item<float>();
+        Assert.AreEqual(a, b, ValueTolerance * Math.Abs(a));
+        Assert.IsGreaterThan(1e-3, Math.Abs(a - unmasked.Loss.item<float>()), "the masks must change the loss");
+
+        using var batch = CausalLmBatch.CollatePacked(Rows, padId: 0, CPU, masks);
+        using var scores = ResponseLogProbs.Compute(model, batch);
+        CollectionAssert.AreEqual(new long[] { 2, 2, 1, 2, 1 }, scores.TokenCounts.data<long>().ToArray());
+    }
+
     private sealed record Scores(double[] Sums, long[] Counts, long[] Correct, double Loss);
 
     private static (Scores Scores, Dictionary<string, double[]> Grads) Score(CausalLm model, bool packed)

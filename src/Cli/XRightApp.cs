@@ -39,7 +39,7 @@ public static class XRightApp
                     sweep.AddCommand<SweepStatusCommand>("status").WithDescription("Shows where every job of a sweep stands.");
                     sweep.AddCommand<SweepSelectCommand>("select").WithDescription("Once every job is done: the front, report, plots and the chosen model.");
                 });
-                config.AddCommand<EvaluateCommand>("evaluate").WithDescription("Runs the library's MMLU and HellaSwag evaluations on a saved Hugging Face model folder.");
+                config.AddCommand<EvaluateCommand>("evaluate").WithDescription("Runs the library's MMLU, HellaSwag, XSTest and reward-model win-rate evaluations on a saved Hugging Face model folder.");
             });
             try
             {

@@ -43,19 +43,41 @@ public abstract class SweepBenchmark
     public override string ToString() => Name;
 
     /// <summary>MMLU k-shot accuracy (<see cref="MmluBenchmark"/>): metrics <c>acc</c> and <c>acc/&lt;subject&gt;</c>; headline <c>acc</c>.</summary>
-    public static SweepBenchmark Mmlu(IReadOnlyList<MmluQuestion> dev, IReadOnlyList<MmluQuestion> test, MmluOptions? options = null, string name = MmluBenchmark.Name) =>
-        new MmluSweepBenchmark(name, new MmluBenchmark(dev, test, options), dev, test);
+    public static SweepBenchmark Mmlu(IReadOnlyList<MmluQuestion> dev, IReadOnlyList<MmluQuestion> test, MmluOptions? options = null, string name = MmluBenchmark.Name)
+    {
+        var benchmark = new MmluBenchmark(dev, test, options);
+        var o = benchmark.Options;
+        var identity = IdentityOf(MmluBenchmark.Name, [
+            new("format", o.Format.ToString()),
+            new("shots", o.Shots.ToString(CultureInfo.InvariantCulture)),
+            new("data", EvaluationData.Hash(dev) + "-" + EvaluationData.Hash(test)),
+            .. ScoringSettings(o.Scoring)]);
+        var subjects = test.Select(q => q.Subject).Distinct().Order(StringComparer.Ordinal).Select(s => ("acc/" + s, false));
+        return new LibraryBenchmark(name, identity, [("acc", false), .. subjects], "acc", (model, tokenizer) => benchmark.Evaluate(model, tokenizer));
+    }
 
     /// <summary>HellaSwag 0-shot (<see cref="HellaSwagBenchmark"/>): metrics <c>acc</c> and <c>acc_norm</c>; headline <c>acc_norm</c>.</summary>
-    public static SweepBenchmark HellaSwag(IReadOnlyList<HellaSwagItem> items, HellaSwagOptions? options = null, string name = HellaSwagBenchmark.Name) =>
-        new HellaSwagSweepBenchmark(name, new HellaSwagBenchmark(items, options), items);
+    public static SweepBenchmark HellaSwag(IReadOnlyList<HellaSwagItem> items, HellaSwagOptions? options = null, string name = HellaSwagBenchmark.Name)
+    {
+        var benchmark = new HellaSwagBenchmark(items, options);
+        var identity = IdentityOf(HellaSwagBenchmark.Name, [
+            new("strings", benchmark.Options.UseFileStrings ? "file" : "built"),
+            new("data", EvaluationData.Hash(items)),
+            .. ScoringSettings(benchmark.Options.Scoring)]);
+        return new LibraryBenchmark(name, identity, [("acc", false), ("acc_norm", false)], "acc_norm", (model, tokenizer) => benchmark.Evaluate(model, tokenizer));
+    }
 
     /// <summary>
     /// XSTest (<see cref="XsTestBenchmark"/>): metrics <c>safe_full_compliance_rate</c> and <c>unsafe_full_refusal_rate</c>
     /// (higher is better) and their complements (lower is better); headline <c>safe_full_compliance_rate</c> (the paper's "XSTest ↑").
     /// </summary>
-    public static SweepBenchmark XsTest(IReadOnlyList<XsTestPrompt> prompts, XsTestOptions? options = null, string name = XsTestBenchmark.Name) =>
-        new XsTestSweepBenchmark(name, new XsTestBenchmark(prompts, options));
+    public static SweepBenchmark XsTest(IReadOnlyList<XsTestPrompt> prompts, XsTestOptions? options = null, string name = XsTestBenchmark.Name)
+    {
+        var benchmark = new XsTestBenchmark(prompts, options);
+        return new LibraryBenchmark(name, IdentityOf(XsTestBenchmark.Name, benchmark.Settings),
+            [("safe_full_compliance_rate", false), ("unsafe_full_refusal_rate", false), ("safe_full_refusal_rate", true), ("unsafe_full_compliance_rate", true)],
+            "safe_full_compliance_rate", (model, tokenizer) => benchmark.Evaluate(model, tokenizer));
+    }
 
     /// <summary>
     /// Reward-model win rate against the chosen responses (<see cref="RewardWinRateBenchmark"/>) judged by
@@ -65,7 +87,11 @@ public abstract class SweepBenchmark
     public static SweepBenchmark RewardWinRate(IReadOnlyList<WinRateItem> items, RewardModel rewardModel, WinRateOptions? options = null, string name = RewardWinRateBenchmark.Name)
     {
         ArgumentNullException.ThrowIfNull(rewardModel);
-        return new WinRateSweepBenchmark(name, new RewardWinRateBenchmark(items, options), rewardModel);
+        var benchmark = new RewardWinRateBenchmark(items, options);
+        // The reward model's weights are part of the settings, hashed once here.
+        return new LibraryBenchmark(name, IdentityOf(RewardWinRateBenchmark.Name, benchmark.Settings(rewardModel)),
+            [("win_rate", false), ("mean_reward_generated", false), ("mean_reward_chosen", false)],
+            "win_rate", (model, tokenizer) => benchmark.Evaluate(model, tokenizer, rewardModel));
     }
 
     /// <summary>A hash of the benchmark kind and its settings (in key order): a ready-made <see cref="Identity"/> for subclasses.</summary>
@@ -82,21 +108,18 @@ public abstract class SweepBenchmark
         yield return new("prefix_token_id", scoring.PrefixTokenId?.ToString(CultureInfo.InvariantCulture) ?? "tokenizer");
     }
 
-    private sealed class MmluSweepBenchmark : SweepBenchmark
+    /// <summary>One of the library's benchmarks: its identity and metrics fixed when it is made, its evaluation delegated.</summary>
+    private sealed class LibraryBenchmark : SweepBenchmark
     {
-        private readonly MmluBenchmark _benchmark;
+        private readonly Func<CausalLm, CausalLmTokenizer, BenchmarkResult> _evaluate;
 
-        public MmluSweepBenchmark(string name, MmluBenchmark benchmark, IReadOnlyList<MmluQuestion> dev, IReadOnlyList<MmluQuestion> test) : base(name)
+        public LibraryBenchmark(string name, string identity, IReadOnlyList<(string Key, bool LowerIsBetter)> metrics, string headline,
+            Func<CausalLm, CausalLmTokenizer, BenchmarkResult> evaluate) : base(name)
         {
-            _benchmark = benchmark;
-            var o = benchmark.Options;
-            Identity = IdentityOf(MmluBenchmark.Name, [
-                new("format", o.Format.ToString()),
-                new("shots", o.Shots.ToString(CultureInfo.InvariantCulture)),
-                new("data", EvaluationData.Hash(dev) + "-" + EvaluationData.Hash(test)),
-                .. ScoringSettings(o.Scoring)]);
-            Metrics = [Metric("acc"), .. test.Select(q => q.Subject).Distinct().Order(StringComparer.Ordinal).Select(s => Metric("acc/" + s))];
-            HeadlineMetrics = [Metric("acc")];
+            Identity = identity;
+            Metrics = metrics.Select(m => Metric(m.Key, m.LowerIsBetter)).ToArray();
+            HeadlineMetrics = [Metric(headline)];
+            _evaluate = evaluate;
         }
 
         public override string Identity { get; }
@@ -105,79 +128,6 @@ public abstract class SweepBenchmark
 
         public override IReadOnlyList<SelectionMetric> HeadlineMetrics { get; }
 
-        public override BenchmarkResult Evaluate(CausalLm model, CausalLmTokenizer tokenizer) => _benchmark.Evaluate(model, tokenizer);
-    }
-
-    private sealed class HellaSwagSweepBenchmark : SweepBenchmark
-    {
-        private readonly HellaSwagBenchmark _benchmark;
-
-        public HellaSwagSweepBenchmark(string name, HellaSwagBenchmark benchmark, IReadOnlyList<HellaSwagItem> items) : base(name)
-        {
-            _benchmark = benchmark;
-            Identity = IdentityOf(HellaSwagBenchmark.Name, [
-                new("strings", benchmark.Options.UseFileStrings ? "file" : "built"),
-                new("data", EvaluationData.Hash(items)),
-                .. ScoringSettings(benchmark.Options.Scoring)]);
-            Metrics = [Metric("acc"), Metric("acc_norm")];
-            HeadlineMetrics = [Metric("acc_norm")];
-        }
-
-        public override string Identity { get; }
-
-        public override IReadOnlyList<SelectionMetric> Metrics { get; }
-
-        public override IReadOnlyList<SelectionMetric> HeadlineMetrics { get; }
-
-        public override BenchmarkResult Evaluate(CausalLm model, CausalLmTokenizer tokenizer) => _benchmark.Evaluate(model, tokenizer);
-    }
-
-    private sealed class XsTestSweepBenchmark : SweepBenchmark
-    {
-        private readonly XsTestBenchmark _benchmark;
-
-        public XsTestSweepBenchmark(string name, XsTestBenchmark benchmark) : base(name)
-        {
-            _benchmark = benchmark;
-            Identity = IdentityOf(XsTestBenchmark.Name, benchmark.Settings);
-            Metrics =
-            [
-                Metric("safe_full_compliance_rate"), Metric("unsafe_full_refusal_rate"),
-                Metric("safe_full_refusal_rate", lowerIsBetter: true), Metric("unsafe_full_compliance_rate", lowerIsBetter: true),
-            ];
-            HeadlineMetrics = [Metric("safe_full_compliance_rate")];
-        }
-
-        public override string Identity { get; }
-
-        public override IReadOnlyList<SelectionMetric> Metrics { get; }
-
-        public override IReadOnlyList<SelectionMetric> HeadlineMetrics { get; }
-
-        public override BenchmarkResult Evaluate(CausalLm model, CausalLmTokenizer tokenizer) => _benchmark.Evaluate(model, tokenizer);
-    }
-
-    private sealed class WinRateSweepBenchmark : SweepBenchmark
-    {
-        private readonly RewardWinRateBenchmark _benchmark;
-        private readonly RewardModel _rewardModel;
-
-        public WinRateSweepBenchmark(string name, RewardWinRateBenchmark benchmark, RewardModel rewardModel) : base(name)
-        {
-            _benchmark = benchmark;
-            _rewardModel = rewardModel;
-            // The reward model's weights are part of the settings, hashed once here.
-            Identity = IdentityOf(RewardWinRateBenchmark.Name, benchmark.Settings(rewardModel));
-            Metrics = [Metric("win_rate"), Metric("mean_reward_generated"), Metric("mean_reward_chosen")];
-            HeadlineMetrics = [Metric("win_rate")];
-        }
-
-        public override string Identity { get; }
-
-        public override IReadOnlyList<SelectionMetric> Metrics { get; }
-
-        public override IReadOnlyList<SelectionMetric> HeadlineMetrics { get; }
-
-        public override BenchmarkResult Evaluate(CausalLm model, CausalLmTokenizer tokenizer) => _benchmark.Evaluate(model, tokenizer, _rewardModel);
+        public override BenchmarkResult Evaluate(CausalLm model, CausalLmTokenizer tokenizer) => _evaluate(model, tokenizer);
     }
 }

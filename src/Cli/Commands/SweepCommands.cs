@@ -100,17 +100,18 @@ internal sealed class SweepRunCommand : Command<SweepRunCommand.Settings>
     }
 }
 
-/// <summary><c>xright sweep status DIR</c>.</summary>
-internal sealed class SweepStatusCommand : Command<SweepStatusCommand.Settings>
+/// <summary>The settings of the commands that take only the planned sweep's folder.</summary>
+internal sealed class SweepFolderSettings : CommandSettings
 {
-    public sealed class Settings : CommandSettings
-    {
-        [CommandArgument(0, "<DIR>")]
-        [Description("The planned sweep's folder.")]
-        public string Folder { get; init; } = "";
-    }
+    [CommandArgument(0, "<DIR>")]
+    [Description("The planned sweep's folder.")]
+    public string Folder { get; init; } = "";
+}
 
-    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+/// <summary><c>xright sweep status DIR</c>.</summary>
+internal sealed class SweepStatusCommand : Command<SweepFolderSettings>
+{
+    public override int Execute(CommandContext context, SweepFolderSettings settings, CancellationToken cancellationToken)
     {
         var (jobs, _, _) = SweepFolder.Open(settings.Folder);
         var status = jobs.Status();
@@ -125,16 +126,9 @@ internal sealed class SweepStatusCommand : Command<SweepStatusCommand.Settings>
 }
 
 /// <summary><c>xright sweep select DIR</c>.</summary>
-internal sealed class SweepSelectCommand : Command<SweepSelectCommand.Settings>
+internal sealed class SweepSelectCommand : Command<SweepFolderSettings>
 {
-    public sealed class Settings : CommandSettings
-    {
-        [CommandArgument(0, "<DIR>")]
-        [Description("The planned sweep's folder.")]
-        public string Folder { get; init; } = "";
-    }
-
-    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, SweepFolderSettings settings, CancellationToken cancellationToken)
     {
         var (jobs, estimator, _) = SweepFolder.Open(settings.Folder);
         var result = jobs.Select();

@@ -68,19 +68,8 @@ internal static class CaseRunner
         var reference = dpo ? FillReference(model, options, preferences) : null;
 
         var clock = new StepClock();
-        var run = new TrainingRun(new TrainingRunSetup
-        {
-            Options = options,
-            Model = model,
-            Strategy = new TimedObjective(spec.Objective, clock, spec.MinSteps, spec.MaxSteps, spec.MinSeconds),
-            Phase = "benchmark",
-            PadTokenId = SyntheticRows.Eos,
-            Instructions = instructions,
-            Preferences = preferences,
-            Reference = reference,
-            EvaluateDuringRun = false,
-            Progress = clock,
-        });
+        var run = BenchmarkRun(options, model, new TimedObjective(spec.Objective, clock, spec.MinSteps, spec.MaxSteps, spec.MinSeconds),
+            instructions, preferences, reference, clock);
         long start = MemoryMeter.ResidentBytes();
         var result = run.Execute(resumeFrom: null);
         int copies = dpo ? 2 : 1; // chosen and rejected
@@ -265,20 +254,8 @@ internal static class CaseRunner
         var reference = FillReference(model, options, preferences);
         var steps = new List<(ObjectiveKind? Objective, double Seconds)>();
         var progress = new StepRecorder(steps);
-        var run = new TrainingRun(new TrainingRunSetup
-        {
-            Options = options,
-            Model = model,
-            // Seed 7 draws SFT, DPO, SFT, SFT, ...: the first two steps are one of each.
-            Strategy = new AlrightStrategy(0.5, spec.Steps, seed: 7),
-            Phase = "benchmark",
-            PadTokenId = SyntheticRows.Eos,
-            Instructions = instructions,
-            Preferences = preferences,
-            Reference = reference,
-            EvaluateDuringRun = false,
-            Progress = progress,
-        });
+        // Seed 7 draws SFT, DPO, SFT, SFT, ...: the first two steps are one of each.
+        var run = BenchmarkRun(options, model, new AlrightStrategy(0.5, spec.Steps, seed: 7), instructions, preferences, reference, progress);
         long start = MemoryMeter.ResidentBytes();
         var result = run.Execute(resumeFrom: null);
         var timed = steps.ToArray();
@@ -355,6 +332,23 @@ internal static class CaseRunner
             PackedTokens = packedTokens,
         };
     }
+
+    /// <summary>A trainer run of the benchmark's phase: no held-out evaluation, the synthetic rows' padding id.</summary>
+    private static TrainingRun BenchmarkRun(JointTrainerOptions options, CausalLm model, IJointStrategy strategy,
+        IReadOnlyList<TokenizedInstruction> instructions, IReadOnlyList<TokenizedPreference> preferences,
+        ReferenceLogProbCache? reference, IProgress<TrainingProgress> progress) => new(new TrainingRunSetup
+        {
+            Options = options,
+            Model = model,
+            Strategy = strategy,
+            Phase = "benchmark",
+            PadTokenId = SyntheticRows.Eos,
+            Instructions = instructions,
+            Preferences = preferences,
+            Reference = reference,
+            EvaluateDuringRun = false,
+            Progress = progress,
+        });
 
     /// <summary>Keeps each step's objective and duration.</summary>
     private sealed class StepRecorder(List<(ObjectiveKind? Objective, double Seconds)> steps) : IProgress<TrainingProgress>

@@ -81,14 +81,22 @@ public static class ContentHash
                     hash.AppendData(MemoryMarshal.AsBytes(ids.AsSpan()));
                 }
         }
-        // A loss mask changes what is learned from the same ids, so it is part of the key (as 0/1 ids).
-        static int[][] Instruction(TokenizedInstruction r) => r.LossMask is null ? [r.Prompt, r.Response] : [r.Prompt, r.Response, r.LossMask.Select(t => t ? 1 : 0).ToArray()];
-        Rows("instructions", data.Instructions, Instruction);
-        Rows("preferences", data.Preferences, r => [r.Prompt, r.Chosen, r.Rejected]);
-        Rows("instruction-evaluation", data.InstructionEvaluation, Instruction);
-        Rows("preference-evaluation", data.PreferenceEvaluation, r => [r.Prompt, r.Chosen, r.Rejected]);
+        Rows("instructions", data.Instructions, InstructionIds);
+        Rows("preferences", data.Preferences, PreferenceIds);
+        Rows("instruction-evaluation", data.InstructionEvaluation, InstructionIds);
+        Rows("preference-evaluation", data.PreferenceEvaluation, PreferenceIds);
         return Convert.ToHexString(hash.GetHashAndReset());
     }
+
+    /// <summary>
+    /// What identifies an instruction row: its prompt and response ids, and its loss mask as 0/1 ids when it has
+    /// one (a mask changes what is learned from the same ids).
+    /// </summary>
+    internal static int[][] InstructionIds(TokenizedInstruction r)
+        => r.LossMask is null ? [r.Prompt, r.Response] : [r.Prompt, r.Response, r.LossMask.Select(t => t ? 1 : 0).ToArray()];
+
+    /// <summary>What identifies a preference row: its prompt, chosen and rejected ids.</summary>
+    internal static int[][] PreferenceIds(TokenizedPreference r) => [r.Prompt, r.Chosen, r.Rejected];
 
     /// <summary>Rows of token-id sequences, in order (each row's sequences length-prefixed, the row count first).</summary>
     internal static string OfTokenRows(IEnumerable<int[][]> rows)

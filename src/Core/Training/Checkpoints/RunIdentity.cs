@@ -29,10 +29,10 @@ internal sealed record RunIdentity
         Options = ContentHash.Combine(optionsFingerprint),
         Model = ContentHash.OfModel(model),
         Tokenizer = data.TokenizerFingerprint,
-        InstructionData = Rows(data.Instructions, Instruction),
-        PreferenceData = Rows(data.Preferences, r => [r.Prompt, r.Chosen, r.Rejected]),
-        InstructionEvaluationData = Rows(data.InstructionEvaluation, Instruction),
-        PreferenceEvaluationData = Rows(data.PreferenceEvaluation, r => [r.Prompt, r.Chosen, r.Rejected]),
+        InstructionData = Rows(data.Instructions, ContentHash.InstructionIds),
+        PreferenceData = Rows(data.Preferences, ContentHash.PreferenceIds),
+        InstructionEvaluationData = Rows(data.InstructionEvaluation, ContentHash.InstructionIds),
+        PreferenceEvaluationData = Rows(data.PreferenceEvaluation, ContentHash.PreferenceIds),
     };
 
     /// <summary>
@@ -57,10 +57,6 @@ internal sealed record RunIdentity
     }
 
     private static string Short(string? hash) => hash is null ? "none" : hash[..Math.Min(12, hash.Length)];
-
-    // An instruction row's token ids, with its loss mask when it has one (assistant-only loss changes what is trained).
-    private static int[][] Instruction(TokenizedInstruction r)
-        => r.LossMask is null ? [r.Prompt, r.Response] : [r.Prompt, r.Response, r.LossMask.Select(t => t ? 1 : 0).ToArray()];
 
     // A set's rows in order (a missing set, as an evaluation set left to the split, hashes as "none").
     private static string Rows<T>(IReadOnlyList<T>? rows, Func<T, int[][]> parts)

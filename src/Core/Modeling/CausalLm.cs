@@ -282,6 +282,12 @@ public abstract class CausalLm : nn.Module
     /// <summary>Logits [..., vocab] for hidden states [..., hidden].</summary>
     internal Tensor ComputeLogits(Tensor hidden) => _head?.Forward(hidden) ?? F.linear(hidden, Embedding.Weight);
 
+    /// <summary>
+    /// The output head's weight [vocab, embedding] when the head is that matrix alone (tied to the embedding, or
+    /// an untied head with no bias and no active adapter); null when the head adds anything to the product.
+    /// </summary>
+    internal Tensor? PlainHeadWeight => _head is null ? Embedding.Weight : _head.Bias is null && !_head.AdapterActive ? _head.Weight : null;
+
     private void ValidateInput(Tensor inputIds)
     {
         ArgumentNullException.ThrowIfNull(inputIds);

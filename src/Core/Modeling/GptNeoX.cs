@@ -106,7 +106,8 @@ internal sealed class GptNeoXAttention : nn.Module
         RegisterComponents();
     }
 
-    public Tensor Forward(Tensor x, ForwardContext ctx, int layerIndex)
+    /// <summary><paramref name="outputUnread"/>: only the output's gradient matters (see <see cref="AdaptableLinear.Forward"/>).</summary>
+    public Tensor Forward(Tensor x, ForwardContext ctx, int layerIndex, bool outputUnread)
     {
         using var scope = NewDisposeScope();
         long batch = x.shape[0], length = x.shape[1];
@@ -115,7 +116,7 @@ internal sealed class GptNeoXAttention : nn.Module
         var k = qkv.narrow(-1, _headDim, _headDim);
         var v = qkv.narrow(-1, 2 * _headDim, _headDim);
         var attended = AttentionCore.Attend(q, k, v, layerIndex, ctx, training ? _dropout : 0.0);
-        return _dense.Forward(attended).MoveToOuterDisposeScope();
+        return _dense.Forward(attended, outputUnread).MoveToOuterDisposeScope();
     }
 }
 
@@ -138,10 +139,10 @@ internal sealed class GptNeoXMlp : nn.Module
         RegisterComponents();
     }
 
-    public Tensor Forward(Tensor x)
+    public Tensor Forward(Tensor x, bool outputUnread)
     {
         using var scope = NewDisposeScope();
-        return _down.Forward(_activation(_up.Forward(x))).MoveToOuterDisposeScope();
+        return _down.Forward(_activation(_up.Forward(x)), outputUnread).MoveToOuterDisposeScope();
     }
 }
 
@@ -180,16 +181,19 @@ internal sealed class GptNeoXLayer : DecoderLayer
     public override Tensor Forward(Tensor x, ForwardContext ctx, int layerIndex)
     {
         using var scope = NewDisposeScope();
-        var attended = Dropout(_attention.Forward(_inputNorm.Forward(x), ctx, layerIndex));
+        // A recomputation never reads the output; with the parallel residual neither branch's value feeds
+        // anything else, sequentially the attention's feeds the MLP's norm.
+        bool unread = ctx.Recomputing;
+        var attended = Dropout(_attention.Forward(_inputNorm.Forward(x), ctx, layerIndex, outputUnread: unread && _parallelResidual));
         Tensor output;
         if (_parallelResidual)
         {
-            output = x + attended + Dropout(_mlp.Forward(_postAttentionNorm.Forward(x)));
+            output = x + attended + Dropout(_mlp.Forward(_postAttentionNorm.Forward(x), unread));
         }
         else
         {
             var h = x + attended;
-            output = h + Dropout(_mlp.Forward(_postAttentionNorm.Forward(h)));
+            output = h + Dropout(_mlp.Forward(_postAttentionNorm.Forward(h), unread));
         }
         return output.MoveToOuterDisposeScope();
     }

@@ -159,10 +159,11 @@ internal sealed class LlamaMlp : nn.Module
         RegisterComponents();
     }
 
-    public Tensor Forward(Tensor x)
+    /// <summary><paramref name="outputUnread"/>: only the output's gradient matters (see <see cref="AdaptableLinear.Forward"/>).</summary>
+    public Tensor Forward(Tensor x, bool outputUnread)
     {
         using var scope = NewDisposeScope();
-        return _down.Forward(_activation(_gate.Forward(x)) * _up.Forward(x)).MoveToOuterDisposeScope();
+        return _down.Forward(_activation(_gate.Forward(x)) * _up.Forward(x), outputUnread).MoveToOuterDisposeScope();
     }
 }
 
@@ -194,7 +195,8 @@ internal sealed class LlamaDecoderLayer : DecoderLayer
     {
         using var scope = NewDisposeScope();
         var h = x + _attention.Forward(_inputNorm.Forward(x), ctx, layerIndex);
-        return (h + _mlp.Forward(_postAttentionNorm.Forward(h))).MoveToOuterDisposeScope();
+        // A recomputation never reads the output, so the MLP's value is not needed; the attention's feeds the MLP's norm.
+        return (h + _mlp.Forward(_postAttentionNorm.Forward(h), outputUnread: ctx.Recomputing)).MoveToOuterDisposeScope();
     }
 }
 

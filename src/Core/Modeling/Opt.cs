@@ -193,7 +193,9 @@ internal sealed class OptDecoderLayer : DecoderLayer
         using var scope = NewDisposeScope();
         var h = x + Dropout(_attention.Forward(_normBefore ? _attentionNorm.Forward(x) : x, ctx, layerIndex));
         if (!_normBefore) h = _attentionNorm.Forward(h);
-        var output = h + Dropout(_fc2.Forward(_activation(_fc1.Forward(_normBefore ? _mlpNorm.Forward(h) : h))));
+        // A recomputation never reads the output: pre-LN, fc2's value feeds only the residual sum; post-LN, the norm reads it.
+        bool unread = ctx.Recomputing && _normBefore;
+        var output = h + Dropout(_fc2.Forward(_activation(_fc1.Forward(_normBefore ? _mlpNorm.Forward(h) : h)), unread));
         if (!_normBefore) output = _mlpNorm.Forward(output);
         return output.MoveToOuterDisposeScope();
     }

@@ -1,3 +1,4 @@
+using XRight.Modeling.Layers;
 using static TorchSharp.torch;
 
 namespace XRight.Modeling;
@@ -30,7 +31,9 @@ public sealed class ResponseLogProbs : IDisposable
     /// Runs <paramref name="model"/> on <paramref name="batch"/> and scores the response tokens: the
     /// logits at position t predict the token at t + 1. Only the positions that predict a response
     /// token go through the output head, and their log-probabilities are a gather minus a
-    /// logsumexp, so no [B, T, vocab] log-softmax is ever materialised.
+    /// logsumexp, so no [B, T, vocab] log-softmax is ever materialised. When the head does not train
+    /// (LoRA, or no gradient recorded) the scored positions go through it in chunks and no [tokens, vocab]
+    /// logits are kept either (<see cref="FrozenHeadLogProbs"/>).
     /// </summary>
     public static ResponseLogProbs Compute(CausalLm model, CausalLmBatch batch)
     {
@@ -48,11 +51,18 @@ public sealed class ResponseLogProbs : IDisposable
         var rowOf = Indices(plan.TargetRows, device);
         var predictors = hidden.reshape(sequences * length, -1).index_select(0, picked);
 
-        var logits = model.ComputeLogits(predictors);
-        var scoreType = logits.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
-        logits = logits.to(scoreType);
-        var tokenLogProbs = logits.gather(1, targets.unsqueeze(1)).squeeze(1) - logits.logsumexp(1);
-        var correct = logits.argmax(1).eq(targets).to(ScalarType.Int64);
+        var scoreType = model.Dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
+        Tensor tokenLogProbs, correct;
+        if (model.PlainHeadWeight is { } head && !(head.requires_grad && is_grad_enabled()))
+        {
+            (tokenLogProbs, correct) = FrozenHeadLogProbs.Compute(predictors, head, targets, scoreType);
+        }
+        else
+        {
+            var logits = model.ComputeLogits(predictors).to(scoreType);
+            tokenLogProbs = logits.gather(1, targets.unsqueeze(1)).squeeze(1) - logits.logsumexp(1);
+            correct = logits.argmax(1).eq(targets).to(ScalarType.Int64);
+        }
 
         var sums = zeros(rows, scoreType, device).index_add(0, rowOf, tokenLogProbs, 1);
         var correctCounts = zeros(rows, ScalarType.Int64, device).index_add(0, rowOf, correct, 1);

@@ -18,8 +18,9 @@ namespace XRight.Planning;
 /// inputs/outputs. A tensor that does not need a gradient saves nothing, so under LoRA the first layer (whose
 /// input comes from the frozen embedding) keeps less. With gradient checkpointing each layer keeps only its
 /// input, and one layer's activations are recomputed while its backward runs. The output head runs only on the
-/// response tokens; their float32 logits are kept for the backward pass, whose log-sum-exp gradient makes three
-/// more tensors of that size.
+/// response tokens. When it trains, their float32 logits are kept for the backward pass, whose log-sum-exp
+/// gradient makes three more tensors of that size; when it is frozen (LoRA) they are scored in chunks of
+/// 2²³ logits, three such tensors alive at once, and only a float32 [tokens, embedding] gradient is kept.
 /// </para>
 /// <para>
 /// <see cref="TotalBytes"/> is the largest sum that is alive at once, not the sum of the parts: the backward pass

@@ -1,4 +1,5 @@
 using XRight.Modeling;
+using XRight.Modeling.Layers;
 
 namespace XRight.Planning;
 
@@ -42,6 +43,9 @@ internal sealed class MemoryModel
     }
 
     private bool Lora(LinearShape l) => _targets.Contains(l.Name);
+
+    /// <summary>The head trains neither its weight nor an adapter, so the scoring keeps no logits.</summary>
+    private bool FrozenHead => !_full && (_layout.Head is not { } untied || !Lora(untied));
 
     private long AdapterParameters(LinearShape l) => Lora(l) ? (long)_lora!.Rank * (l.In + l.Out) : 0;
 
@@ -270,9 +274,21 @@ internal sealed class MemoryModel
         long keptPerLayer = h * _s * tokens;
         long batch = BatchBytesPerToken * tokens + 3 * Int64 * scored;
         long outside = OutsideLayersSaved() * tokens;
-        long head = _layout.Head is { } untied ? SavedInput(e, false, untied) : _full ? e * _s : 0;
-        long predictors = head * scored;
-        long logits = 4 * Float32 * v * scored;
+        long predictors, logits;
+        if (FrozenHead)
+        {
+            // Scored in chunks (src/Core/Modeling/Layers/FrozenHeadLogProbs.cs): a chunk's logits, their float32
+            // copy and the softmax temporaries live while the head runs; what stays is ∂ log π/∂h, [scored, e] in
+            // float32, and the gradient the backward pass makes from it.
+            predictors = 2 * Float32 * e * scored;
+            logits = 3 * Float32 * v * Math.Min(scored, FrozenHeadLogProbs.RowsPerChunk(v));
+        }
+        else
+        {
+            long head = _layout.Head is { } untied ? SavedInput(e, false, untied) : e * _s;
+            predictors = head * scored;
+            logits = 4 * Float32 * v * scored;
+        }
         long temporaries = LayerBackwardTemporaries() * tokens;
 
         var layerGradients = Enumerable.Range(0, layers).Select(LayerGradientBytes).ToArray();

@@ -163,6 +163,20 @@ public sealed class MemoryEstimateTests
     }
 
     [TestMethod]
+    public void AFrozenHeadKeepsOneChunkOfLogitsATrainingHeadAllOfThem()
+    {
+        // A vocabulary of 2²⁰ words: a chunk is 2²³ / 2²⁰ = 8 rows, fewer than the 32 scored tokens.
+        var config = CausalLmConfig.CreateGptNeoX(vocabSize: 1 << 20, hiddenSize: 32, numLayers: 2, numHeads: 4, intermediateSize: 128);
+        var settings = NoRuntime with { Objective = ObjectiveKind.Sft, ResponseTokens = 32 };
+        var full = MemoryEstimate.For(config, Options(), 1, 64, MemoryPrecision.Float32, settings);
+        var lora = MemoryEstimate.For(config, Options(new LoraOptions { Rank = 4, Alpha = 4 }), 1, 64, MemoryPrecision.Float32, settings);
+        // Trained head: the float32 logits of every scored token and three temporaries of their size.
+        Assert.AreEqual(4L * 4 * (1 << 20) * 32, full.LogitsBytes);
+        // Frozen head: one chunk of 8 rows, its logits and two temporaries.
+        Assert.AreEqual(3L * 4 * (1 << 20) * 8, lora.LogitsBytes);
+    }
+
+    [TestMethod]
     public void CheckpointingKeepsOneHiddenStatePerLayerAndToken()
     {
         // The step peaks while the top layer back-propagates. Without checkpointing both layers hold their 2336 bytes

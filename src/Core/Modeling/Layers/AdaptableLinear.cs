@@ -54,12 +54,20 @@ internal sealed class AdaptableLinear : nn.Module
 
     public Parameter LoraB => _loraB?.Weight ?? throw new InvalidOperationException("This layer has no LoRA adapter.");
 
-    public Tensor Forward(Tensor x)
+    /// <summary>True when the forward adds an adapter's update (attached, not merged, switched on).</summary>
+    public bool AdapterActive => _loraA is not null && !IsMerged && _switch!.Enabled;
+
+    /// <summary>
+    /// y = x Wᵀ + b (+ the adapter's update). <paramref name="outputUnread"/>: the caller reads only y's
+    /// gradients, not its value (a checkpointed layer's recomputation, see <see cref="GradientOnlyLinear"/>),
+    /// so the base product is skipped; the adapter's low-rank branch still runs, for its own graph.
+    /// </summary>
+    public Tensor Forward(Tensor x, bool outputUnread = false)
     {
-        var y = F.linear(x, _weight, _bias);
-        if (_loraA is null || IsMerged || !_switch!.Enabled) return y;
+        var y = outputUnread ? GradientOnlyLinear.Apply(x, _weight, _bias) : F.linear(x, _weight, _bias);
+        if (!AdapterActive) return y;
         using var scope = NewDisposeScope();
-        var h = x.to(_loraA.Weight.dtype);
+        var h = x.to(_loraA!.Weight.dtype);
         if (_dropout > 0) h = F.dropout(h, _dropout, training);
         var update = _loraB!.forward(_loraA.forward(h)) * _scaling;
         return (y + update.to(y.dtype)).MoveToOuterDisposeScope();

@@ -9,8 +9,9 @@ namespace XRight.Modeling.Layers;
 /// </summary>
 internal sealed class ForwardContext
 {
-    private ForwardContext(Tensor positions, RotaryEmbedding? rotary, Tensor? cos, Tensor? sin, Tensor? mask, bool isCausal, KvCache? cache)
+    private ForwardContext(Tensor positions, RotaryEmbedding? rotary, Tensor? cos, Tensor? sin, Tensor? mask, bool isCausal, KvCache? cache, bool recomputing = false)
     {
+        Recomputing = recomputing;
         Positions = positions;
         Rotary = rotary;
         Cos = cos;
@@ -43,9 +44,16 @@ internal sealed class ForwardContext
 
     public KvCache? Cache { get; }
 
-    /// <summary>This context with other handles to its tensors (the same values, kept alive elsewhere).</summary>
-    internal ForwardContext WithTensors(Tensor positions, Tensor? cos, Tensor? sin, Tensor? mask) =>
-        new(positions, Rotary, cos, sin, mask, IsCausal, Cache);
+    /// <summary>
+    /// True in a checkpointed layer's recomputation (<see cref="LayerCheckpoint"/>), which rebuilds the layer's
+    /// graph for its backward pass and never reads the layer's output value: a layer may then skip the product
+    /// of a projection whose output only feeds its residual sum (<see cref="GradientOnlyLinear"/>).
+    /// </summary>
+    public bool Recomputing { get; }
+
+    /// <summary>The context of a checkpointed layer's recomputation, with other handles to the same tensors (kept alive by the checkpoint).</summary>
+    internal ForwardContext ForRecomputation(Tensor positions, Tensor? cos, Tensor? sin, Tensor? mask) =>
+        new(positions, Rotary, cos, sin, mask, IsCausal, Cache, recomputing: true);
 
     /// <summary>
     /// The context of a packed batch (several rows per sequence, no cache): <paramref name="positions"/> [B, T]

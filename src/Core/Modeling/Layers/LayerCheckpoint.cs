@@ -74,7 +74,7 @@ internal sealed class LayerCheckpoint : SingleTensorFunction<LayerCheckpoint>
             // Handles made in this scope, so that nothing here keeps a layer's input alive after its backward.
             var saved = ctx.get_saved_variables();
             var input = saved[0].detach().requires_grad_(plan.InputRequiresGrad);
-            var shared = plan.Context.WithTensors(saved[1], saved[2], saved[3], saved[4]);
+            var shared = plan.Context.ForRecomputation(saved[1], saved[2], saved[3], saved[4]);
             var randomState = saved[5];
             Tensor output;
             if (randomState is null)

@@ -13,7 +13,7 @@ internal sealed class BenchmarkSections(BenchmarkSettings settings, BenchmarkRep
     {
         var sections = new (string Name, Action Body)[]
         {
-            ("peak", () => Peak("start")), ("throughput", Throughput), ("optimizer", Optimizer), ("strategies", Strategies), ("reference", Reference),
+            ("peak", () => Peak("start")), ("throughput", Throughput), ("ceiling", Ceiling), ("optimizer", Optimizer), ("strategies", Strategies), ("reference", Reference),
             ("lora", Lora), ("precision", Precision), ("growth", Growth), ("scaling", Scaling), ("padding", Padding),
             ("planner", Planner), ("pythia", Pythia), ("plans", LlamaPlans), ("packing", Packing),
         };
@@ -64,6 +64,23 @@ internal sealed class BenchmarkSections(BenchmarkSettings settings, BenchmarkRep
                     report.Throughput.Add(ThroughputOf(sft));
                     report.Throughput.Add(ThroughputOf(dpo));
                     report.DpoOverSft.Add(new DpoSftRow(sft.Spec.Shape.Label, length, batch, dpo.Result.MedianStepSeconds / sft.Result.MedianStepSeconds));
+                }
+    }
+
+    /// <summary>The throughput cases' SFT steps reduced to their matrix products and attention (<see cref="ProductCeiling"/>).</summary>
+    private void Ceiling()
+    {
+        foreach (var architecture in settings.Architectures)
+            foreach (var size in settings.Sizes)
+                foreach (int length in settings.Lengths)
+                {
+                    int batch = Math.Max(1, settings.TokensPerBatch / length);
+                    var shape = ModelShape.Get(size, architecture);
+                    WaitForQuiet();
+                    var c = ProductCeiling.Measure(shape, length, batch, settings.Quick ? 2 : 5);
+                    double flops = batch * shape.TrainingFlops(length, SyntheticRows.ScoredTokens(length));
+                    report.Ceiling.Add(new CeilingRow(shape.Label, length, batch, c.ProductSeconds, c.ProductFlops / c.ProductSeconds / 1e9, c.AttentionSeconds, flops));
+                    log.WriteLine($"   {shape.Label} T={length} B={batch}: products {c.ProductSeconds:F3} s ({c.ProductFlops / c.ProductSeconds / 1e9:F1} GFLOP/s), attention {c.AttentionSeconds:F3} s");
                 }
     }
 

@@ -6,7 +6,7 @@ namespace XRight.Benchmarks;
 /// <summary>The command line: which sections run and how big they are. <c>--quick</c> sets small defaults first; later flags override them.</summary>
 internal sealed record BenchmarkSettings
 {
-    public static readonly string[] AllSections = ["peak", "throughput", "optimizer", "strategies", "reference", "lora", "precision", "growth", "scaling", "padding", "planner", "pythia", "plans", "packing"];
+    public static readonly string[] AllSections = ["peak", "throughput", "ceiling", "optimizer", "strategies", "reference", "lora", "precision", "growth", "scaling", "padding", "planner", "pythia", "plans", "packing"];
 
     public bool Quick { get; init; }
     public IReadOnlyList<string> Sections { get; init; } = AllSections;

@@ -25,6 +25,20 @@ internal static class MarkdownReport
                     F(t.TokensPerSecond, 0), F(t.ModelGflopsPerSecond, 1), P(t.Mfu), P(t.CpuShare), F(t.PeakMiB, 0),
                 }));
 
+        if (r.Ceiling.Count > 0)
+            Table(w, $"The same SFT steps' matrix products and attention timed alone: the utilisation a step would reach if all other work were free (against {F(r.PeakGflopsPerSecond, 1)} GFLOP/s)",
+                ["model", "T", "batch", "products s/step", "products GFLOP/s", "attention s/step", "ceiling MFU", "measured s/step", "measured MFU"],
+                r.Ceiling.Select(c =>
+                {
+                    var measured = r.Throughput.FirstOrDefault(t => t.Model == c.Model && t.Length == c.Length && t.Objective == "SFT");
+                    return new[]
+                    {
+                        c.Model, c.Length.ToString(), c.Batch.ToString(), F(c.ProductSeconds, 3), F(c.ProductGflopsPerSecond, 1), F(c.AttentionSeconds, 3),
+                        P(c.ModelFlops / (c.ProductSeconds + c.AttentionSeconds) / 1e9 / r.PeakGflopsPerSecond),
+                        measured is null ? "" : F(measured.StepSeconds, 3), measured is null ? "" : P(measured.Mfu),
+                    };
+                }));
+
         if (r.DpoOverSft.Count > 0)
             Table(w, "DPO step (cached reference; B pairs = 2B sequences) over SFT step (B rows)", ["model", "T", "B", "DPO / SFT"],
                 r.DpoOverSft.Select(d => new[] { d.Model, d.Length.ToString(), d.Batch.ToString(), F(d.Ratio, 2) + "×" }));

@@ -5,6 +5,9 @@ internal sealed record PeakRow(string When, int Size, double GflopsPerSecond);
 
 /// <summary>Training-step throughput of one model, length and objective.</summary>
 /// <param name="Steps">Undisturbed measured steps (of <paramref name="MeasuredSteps"/>); the step time is their median.</param>
+/// <summary>A step's matrix products and attention timed alone (<see cref="ProductCeiling"/>), and the step's model FLOPs.</summary>
+internal sealed record CeilingRow(string Model, int Length, int Batch, double ProductSeconds, double ProductGflopsPerSecond, double AttentionSeconds, double ModelFlops);
+
 internal sealed record ThroughputRow(string Model, long Parameters, int Length, int Batch, string Objective, int Steps, int MeasuredSteps, double StepSeconds,
     double TokensPerSecond, double ModelGflopsPerSecond, double Mfu, double CpuShare, double PeakMiB);
 

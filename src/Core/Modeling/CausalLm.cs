@@ -59,7 +59,8 @@ public abstract class CausalLm : nn.Module
     /// Gradient checkpointing per decoder layer: while a graph is recorded (training, outside
     /// <c>no_grad</c>) and no KV cache is used, each layer keeps only its input and its activations are
     /// recomputed in the backward pass, so activation memory grows with one layer instead of all of them,
-    /// for about one more forward pass of compute. Gradients are unchanged (the recomputation replays
+    /// for one more forward pass of the layers less the output projections whose values the backward pass
+    /// does not read (see <see cref="GradientOnlyLinear"/>). Gradients are unchanged (the recomputation replays
     /// dropout with the same random state; with dropout it is implemented on the CPU only). Inference and
     /// generation are not affected. Default: false.
     /// </summary>

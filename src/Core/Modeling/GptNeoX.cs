@@ -112,9 +112,9 @@ internal sealed class GptNeoXAttention : nn.Module
         using var scope = NewDisposeScope();
         long batch = x.shape[0], length = x.shape[1];
         var qkv = _queryKeyValue.Forward(x).view(batch, length, _heads, 3 * _headDim).transpose(1, 2);
-        var q = qkv.narrow(-1, 0, _headDim);
-        var k = qkv.narrow(-1, _headDim, _headDim);
-        var v = qkv.narrow(-1, 2 * _headDim, _headDim);
+        // split, not narrow: one concatenation in the backward pass instead of three zero-filled full-width gradients.
+        var qkvParts = qkv.split(_headDim, -1);
+        var (q, k, v) = (qkvParts[0], qkvParts[1], qkvParts[2]);
         var attended = AttentionCore.Attend(q, k, v, layerIndex, ctx, training ? _dropout : 0.0);
         return _dense.Forward(attended, outputUnread).MoveToOuterDisposeScope();
     }

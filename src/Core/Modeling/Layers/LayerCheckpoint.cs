@@ -11,7 +11,9 @@ namespace XRight.Modeling.Layers;
 /// mask, and the random-number state when dropout is on); its backward runs the layer again with
 /// autograd on, from the same input and the same random state, and back-propagates the incoming
 /// gradient through that fresh graph. Activations inside the layer therefore live only while that
-/// layer's backward runs, at the cost of a second forward per layer.
+/// layer's backward runs, at the cost of a second forward per layer — less the projections whose output
+/// only feeds the residual sum, which the recomputation skips (<see cref="ForwardContext.Recomputing"/>,
+/// <see cref="GradientOnlyLinear"/>).
 /// </summary>
 /// <remarks>
 /// The layer's trainable parameters are passed to the function as inputs beside the hidden states, and

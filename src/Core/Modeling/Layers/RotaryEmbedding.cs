@@ -31,16 +31,19 @@ internal sealed class RotaryEmbedding(RotarySettings settings)
     {
         using var scope = NewDisposeScope();
         long headDim = x.shape[^1];
-        var rotated = x.narrow(-1, 0, RotaryDim);
+        // split, not narrow: split's backward concatenates the parts' gradients once, where each narrow's
+        // would fill a zero tensor of the whole width and autograd would add them up.
+        var parts = RotaryDim < headDim ? x.split([RotaryDim, headDim - RotaryDim], -1) : [x];
+        var rotated = parts[0];
         var result = rotated * cos + RotateHalf(rotated) * sin;
-        if (RotaryDim < headDim) result = cat([result, x.narrow(-1, RotaryDim, headDim - RotaryDim)], -1);
+        if (RotaryDim < headDim) result = cat([result, parts[1]], -1);
         return result.MoveToOuterDisposeScope();
     }
 
     // (x1, x2) -> (−x2, x1) over the two halves of the last dimension.
     private static Tensor RotateHalf(Tensor x)
     {
-        long half = x.shape[^1] / 2;
-        return cat([x.narrow(-1, half, half).neg(), x.narrow(-1, 0, half)], -1);
+        var halves = x.chunk(2, -1);
+        return cat([halves[1].neg(), halves[0]], -1);
     }
 }

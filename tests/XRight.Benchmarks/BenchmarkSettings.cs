@@ -88,7 +88,7 @@ internal sealed record BenchmarkSettings
           dotnet run -c Release --project tests/XRight.Benchmarks [-- options]
 
           --quick                  small sizes and few steps (about a minute), for a smoke test
-          --sections a,b,...       any of: peak, throughput, optimizer, strategies, reference, lora, precision, growth, scaling, padding, planner, pythia, plans, packing (default: all)
+          --sections a,b,...       any of: peak, throughput, ceiling, optimizer, strategies, reference, lora, precision, growth, scaling, padding, planner, pythia, plans, packing (default: all)
           --archs neox,llama       architectures of the throughput section and the planner grid (default: both)
           --sizes 10m,50m,150m     model sizes of the throughput section (1m, 10m, 50m, 150m)
           --seq 256,1024           sequence lengths of the throughput section

@@ -188,13 +188,11 @@ public sealed class MultipleChoiceScorer
         var maskTensor = tensor(contextMask, [g, contextLength], ScalarType.Int64, device);
         var hidden = Model.ForwardHidden(tensor(contextIds, [g, contextLength], ScalarType.Int64, device), maskTensor, cache);
         ContextRowsRun += g;
-        var scoreType = Model.Dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
-        var lastLogits = Model.ComputeLogits(hidden.select(1, contextLength - 1)).to(scoreType);
         var rowGroup = tensor(rows.Select(x => (long)x.Group).ToArray(), [r], ScalarType.Int64, device);
         var firstTargets = tensor(rows.Select(x => (long)x.Continuation[0]).ToArray(), [r], ScalarType.Int64, device);
-        var firstRowLogits = lastLogits.index_select(0, rowGroup);
-        var logLikelihood = firstRowLogits.gather(1, firstTargets.unsqueeze(1)).squeeze(1) - firstRowLogits.logsumexp(1);
-        var misses = firstRowLogits.argmax(1).ne(firstTargets).to(ScalarType.Int64);
+        // Each row's first continuation token is predicted by its context's last hidden state.
+        var (logLikelihood, firstCorrect) = Model.ScoreTargets(hidden.select(1, contextLength - 1).index_select(0, rowGroup), firstTargets);
+        var misses = 1 - firstCorrect;
 
         int restLength = rows.Max(x => x.Continuation.Length) - 1;
         if (restLength > 0)
@@ -222,12 +220,10 @@ public sealed class MultipleChoiceScorer
             var restHidden = Model.ForwardHidden(tensor(ids, [r, restLength], ScalarType.Int64, device), fullMask, cache);
             ContinuationRowsRun += r;
             var picked = restHidden.reshape(r * restLength, -1).index_select(0, tensor(positions.ToArray(), [positions.Count], ScalarType.Int64, device));
-            var logits = Model.ComputeLogits(picked).to(scoreType);
-            var targetTensor = tensor(targets.ToArray(), [targets.Count], ScalarType.Int64, device);
-            var tokenLogProbs = logits.gather(1, targetTensor.unsqueeze(1)).squeeze(1) - logits.logsumexp(1);
+            var (tokenLogProbs, correct) = Model.ScoreTargets(picked, tensor(targets.ToArray(), [targets.Count], ScalarType.Int64, device));
             var rowIndex = tensor(rowOf.ToArray(), [rowOf.Count], ScalarType.Int64, device);
             logLikelihood = logLikelihood.index_add(0, rowIndex, tokenLogProbs, 1);
-            misses = misses.index_add(0, rowIndex, logits.argmax(1).ne(targetTensor).to(ScalarType.Int64), 1);
+            misses = misses.index_add(0, rowIndex, 1 - correct, 1);
         }
 
         var sums = logLikelihood.to(ScalarType.Float64).cpu().data<double>().ToArray();

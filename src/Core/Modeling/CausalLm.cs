@@ -289,6 +289,24 @@ public abstract class CausalLm : nn.Module
     /// </summary>
     internal Tensor? PlainHeadWeight => _head is null ? Embedding.Weight : _head.Bias is null && !_head.AdapterActive ? _head.Weight : null;
 
+    /// <summary>
+    /// For final hidden states [N, hidden] and the ids they predict [N]: log π(target) in float32 (float64 for a
+    /// float64 model), differentiable when a graph is recorded, and [N] int64 1 where the target is the largest
+    /// logit. A head that does not train (LoRA, or no graph recorded) goes through
+    /// <see cref="FrozenHeadLogProbs"/> and keeps no [N, vocab] logits; a training head through the logits.
+    /// </summary>
+    internal (Tensor LogProbs, Tensor Correct) ScoreTargets(Tensor hidden, Tensor targets)
+    {
+        var scoreType = Dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
+        if (PlainHeadWeight is { } head && !(head.requires_grad && is_grad_enabled()))
+            return FrozenHeadLogProbs.Compute(hidden, head, targets, scoreType);
+        using var scope = NewDisposeScope();
+        var logits = ComputeLogits(hidden).to(scoreType);
+        var logProbs = logits.gather(1, targets.unsqueeze(1)).squeeze(1) - logits.logsumexp(1);
+        var correct = logits.argmax(1).eq(targets).to(ScalarType.Int64);
+        return (logProbs.MoveToOuterDisposeScope(), correct.MoveToOuterDisposeScope());
+    }
+
     private void ValidateInput(Tensor inputIds)
     {
         ArgumentNullException.ThrowIfNull(inputIds);

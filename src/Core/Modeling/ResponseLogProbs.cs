@@ -51,18 +51,8 @@ public sealed class ResponseLogProbs : IDisposable
         var rowOf = Indices(plan.TargetRows, device);
         var predictors = hidden.reshape(sequences * length, -1).index_select(0, picked);
 
-        var scoreType = model.Dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
-        Tensor tokenLogProbs, correct;
-        if (model.PlainHeadWeight is { } head && !(head.requires_grad && is_grad_enabled()))
-        {
-            (tokenLogProbs, correct) = FrozenHeadLogProbs.Compute(predictors, head, targets, scoreType);
-        }
-        else
-        {
-            var logits = model.ComputeLogits(predictors).to(scoreType);
-            tokenLogProbs = logits.gather(1, targets.unsqueeze(1)).squeeze(1) - logits.logsumexp(1);
-            correct = logits.argmax(1).eq(targets).to(ScalarType.Int64);
-        }
+        var (tokenLogProbs, correct) = model.ScoreTargets(predictors, targets);
+        var scoreType = tokenLogProbs.dtype;
 
         var sums = zeros(rows, scoreType, device).index_add(0, rowOf, tokenLogProbs, 1);
         var correctCounts = zeros(rows, ScalarType.Int64, device).index_add(0, rowOf, correct, 1);

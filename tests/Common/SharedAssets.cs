@@ -3,12 +3,11 @@ namespace XRight.Tests;
 /// <summary>
 /// The read-only assets kept beside the repository in <c>../shared</c> (real tokenizer files, real data
 /// subsets, a tiny pretrained model). Tests that need them skip with a clear message when absent.
-/// The folder is found from the XRIGHT_SHARED_DIR environment variable, else as the sibling
-/// <c>shared</c> of the repository root (the folder holding XRight.sln).
+/// The folder is found by <see cref="SharedFolder"/>.
 /// </summary>
 internal static class SharedAssets
 {
-    private static readonly Lazy<string?> RootPath = new(FindRoot);
+    private static readonly Lazy<string?> RootPath = new(SharedFolder.Find);
 
     /// <summary>The assets folder, or null when there is none.</summary>
     public static string? Root => RootPath.Value;
@@ -21,20 +20,5 @@ internal static class SharedAssets
         if (path is null || !(File.Exists(path) || Directory.Exists(path)))
             Assert.Inconclusive($"Skipped: this test needs the shared asset '{relativePath}' from the 'shared' folder beside the repository (or XRIGHT_SHARED_DIR), which is not present.");
         return path!;
-    }
-
-    private static string? FindRoot()
-    {
-        var fromEnv = Environment.GetEnvironmentVariable("XRIGHT_SHARED_DIR");
-        if (!string.IsNullOrEmpty(fromEnv)) return Directory.Exists(fromEnv) ? fromEnv : null;
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "XRight.sln")))
-            {
-                var shared = Path.Combine(dir.Parent?.FullName ?? dir.FullName, "shared");
-                return Directory.Exists(shared) ? shared : null;
-            }
-        }
-        return null;
     }
 }

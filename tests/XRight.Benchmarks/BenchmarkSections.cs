@@ -365,7 +365,7 @@ internal sealed class BenchmarkSections(BenchmarkSettings settings, BenchmarkRep
     /// </summary>
     private void Packing()
     {
-        var shared = SharedFolder();
+        var shared = XRight.Tests.SharedFolder.Find();
         string? data = shared is null ? null : Path.Combine(shared, "data", "alpaca_gpt4_sft_2k.jsonl");
         string? tokenizerFolder = shared is null ? null : Path.Combine(shared, "tokenizers", "gpt-neox-20b");
         if (data is null || !File.Exists(data) || !Directory.Exists(tokenizerFolder))
@@ -396,20 +396,6 @@ internal sealed class BenchmarkSections(BenchmarkSettings settings, BenchmarkRep
             report.Packing.Add(row);
             log.WriteLine($"      padded {row.PaddedSeconds:F2} s/batch, packed {row.PackedSeconds:F2} s/batch ({row.Speedup:F2}×)");
         }
-    }
-
-    // As the tests find it: XRIGHT_SHARED_DIR, else the folder 'shared' beside the repository root (the folder holding XRight.sln).
-    private static string? SharedFolder()
-    {
-        var fromEnv = Environment.GetEnvironmentVariable("XRIGHT_SHARED_DIR");
-        if (!string.IsNullOrEmpty(fromEnv)) return Directory.Exists(fromEnv) ? fromEnv : null;
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "XRight.sln")))
-            {
-                var shared = Path.Combine(dir.Parent?.FullName ?? dir.FullName, "shared");
-                return Directory.Exists(shared) ? shared : null;
-            }
-        return null;
     }
 
     // Padding depends only on the lengths in each batch, so it is counted without running a model.

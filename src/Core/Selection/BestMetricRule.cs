@@ -34,10 +34,10 @@ internal sealed class BestMetricRule : SelectionRule
 
     // Without the row there is no gap, pairing or benchmark to read; selection always rates rows.
     public override double Score(SelectionCandidate candidate, IdealPoint ideal) =>
-        Score(Row(candidate, ideal), ideal);
+        Score(Unrated(candidate, ideal), ideal);
 
     public override double Violation(SelectionCandidate candidate, IdealPoint ideal) =>
-        Violation(Row(candidate, ideal), ideal);
+        Violation(Unrated(candidate, ideal), ideal);
 
     // A candidate without the ranked value (∆m% of an unpaired run, or undefined) cannot win: it scores 0 and counts as a violation of 1.
     public override double Score(CandidateAssessment row, IdealPoint ideal)
@@ -66,15 +66,4 @@ internal sealed class BestMetricRule : SelectionRule
             throw new InvalidOperationException($"Selection rule '{Description}': candidate '{row.Candidate.Name}' has {metric.Name} = NaN (a rate over no items?).");
         return value;
     }
-
-    private static CandidateAssessment Row(SelectionCandidate candidate, IdealPoint ideal) => new()
-    {
-        Candidate = candidate,
-        OnFront = false,
-        DpoGap = ideal.DpoGap(candidate.FDpo),
-        SftGap = ideal.SftGap(candidate.FSft),
-        IdealDistance = ideal.DistanceTo(candidate.FDpo, candidate.FSft),
-        RuleScore = 0,
-        RuleViolation = 0,
-    };
 }

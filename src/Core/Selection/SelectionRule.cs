@@ -73,16 +73,19 @@ public abstract class SelectionRule
     /// <summary>Applies the rule with its tie-breaks.</summary>
     /// <exception cref="UnsatisfiedSelectionRuleException">No candidate satisfies the constraint.</exception>
     internal SelectionCandidate Choose(IReadOnlyList<SelectionCandidate> candidates, IdealPoint ideal) =>
-        Choose(Rate([.. candidates.Select(c => new CandidateAssessment
-        {
-            Candidate = c,
-            OnFront = false,
-            DpoGap = ideal.DpoGap(c.FDpo),
-            SftGap = ideal.SftGap(c.FSft),
-            IdealDistance = ideal.DistanceTo(c.FDpo, c.FSft),
-            RuleScore = 0,
-            RuleViolation = 0,
-        })], ideal), ideal);
+        Choose(Rate([.. candidates.Select(c => Unrated(c, ideal))], ideal), ideal);
+
+    /// <summary><paramref name="candidate"/>'s gaps and ideal distance, not yet rated by a rule nor placed on the front.</summary>
+    private protected static CandidateAssessment Unrated(SelectionCandidate candidate, IdealPoint ideal) => new()
+    {
+        Candidate = candidate,
+        OnFront = false,
+        DpoGap = ideal.DpoGap(candidate.FDpo),
+        SftGap = ideal.SftGap(candidate.FSft),
+        IdealDistance = ideal.DistanceTo(candidate.FDpo, candidate.FSft),
+        RuleScore = 0,
+        RuleViolation = 0,
+    };
 
     /// <summary>Applies the rule, with the scores and violations of <see cref="Rate"/>, and its tie-breaks.</summary>
     /// <exception cref="UnsatisfiedSelectionRuleException">No candidate satisfies the constraint.</exception>
